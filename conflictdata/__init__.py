@@ -1,0 +1,29 @@
+"""conflictdata: curated, sourced claims about the Russia-Ukraine war, as typed tables.
+
+>>> import conflictdata as cd
+>>> cd.tables()                       # doctest: +SKIP
+>>> cd.load("munitions")              # a typed pandas DataFrame
+>>> cd.validate().valid
+True
+
+Importing this module is cheap: pandas, Polars, pyarrow and pandera load only when a
+function needs them.
+"""
+
+from .errors import ConflictDataError, DataError, PackageError, UnknownTableError, UnsafePathError
+from .load import load, tables
+from .validation import validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConflictDataError",
+    "DataError",
+    "PackageError",
+    "UnknownTableError",
+    "UnsafePathError",
+    "__version__",
+    "load",
+    "tables",
+    "validate",
+]

@@ -1,0 +1,76 @@
+"""Type text columns from their Table Schema fields (Polars expressions).
+
+One function per direction: :func:`parse` turns a text column into its typed column (null
+where the cell is missing *or* does not parse), :func:`well_formed` says which cells parse.
+The loader uses the first; the validator compares the two to report type errors.
+"""
+
+from __future__ import annotations
+
+from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field, TableSchema
+
+# Shapes a cell must have before it is parsed, so that lenient parsers (chrono accepts
+# "2024-1-5") agree with the Frictionless reference validator.
+_SHAPES = {
+    "date": r"^\d{4}-\d{2}-\d{2}$",
+    "time": r"^\d{2}:\d{2}:\d{2}$",
+    "datetime": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?$",
+    "integer": r"^[+-]?\d+$",
+}
+
+
+def nulled(f: Field, missing_values: tuple[str, ...]):
+    """The text column with missing values (by default the empty string) as null."""
+    import polars as pl
+
+    col = pl.col(f.name)
+    if missing_values == ("",):
+        return pl.when(col == "").then(None).otherwise(col)
+    return pl.when(col.is_in(list(missing_values))).then(None).otherwise(col)
+
+
+def parse(f: Field, text):
+    """Polars expression: the typed value of text expression ``text`` (null if it does not parse)."""
+    import polars as pl
+
+    shaped = text
+    if f.type in _SHAPES:
+        shaped = pl.when(text.str.contains(_SHAPES[f.type])).then(text)
+    if f.type == "string":
+        return text.cast(f.polars_type()) if f.enum is None else _enum(f, text)
+    if f.type == "integer":
+        return shaped.cast(pl.Int64, strict=False)
+    if f.type == "number":
+        return text.cast(pl.Float64, strict=False)
+    if f.type == "boolean":
+        return (pl.when(text.is_in(list(f.true_values))).then(True)
+                .when(text.is_in(list(f.false_values))).then(False))
+    if f.type == "date":
+        return shaped.str.to_date(DATE_FORMAT, strict=False)
+    if f.type == "time":
+        return shaped.str.to_time(TIME_FORMAT, strict=False)
+    if f.type == "datetime":
+        return shaped.str.strip_suffix("Z").str.to_datetime(DATETIME_FORMAT, strict=False, time_unit="us")
+    raise ValueError(f"field {f.name!r}: type {f.type!r} is not supported; use one of string, integer, "
+                     "number, boolean, date, time, datetime")
+
+
+def _enum(f: Field, text):
+    import polars as pl
+
+    # Values outside the enum become null here; the validator reports them as enum faults.
+    return pl.when(text.is_in([str(v) for v in f.enum])).then(text).cast(f.polars_type())
+
+
+def typed_frame(frame, schema: TableSchema, keep: tuple[str, ...] = ()):
+    """The typed table: every schema field (absent columns as all-null), plus ``keep`` columns."""
+    import polars as pl
+
+    exprs = []
+    for f in schema.fields:
+        if f.name in frame.columns:
+            exprs.append(parse(f, nulled(f, schema.missing_values)).alias(f.name))
+        else:
+            exprs.append(pl.lit(None, dtype=f.polars_type()).alias(f.name))
+    exprs += [pl.col(k) for k in keep if k in frame.columns]
+    return frame.select(exprs)

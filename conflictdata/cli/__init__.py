@@ -1,0 +1,64 @@
+"""The ``conflictdata`` command: a thin click layer over the library.
+
+Only this package prints or exits. Subcommands live in their own modules and are imported
+only when run, so ``conflictdata --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .. import __version__
+
+# name -> "module:function"; each module holds the commands of one capability.
+COMMANDS = {
+    "tables": "conflictdata.cli.data:tables",
+    "validate": "conflictdata.cli.data:validate",
+}
+HELP = {
+    "tables": "List the tables and their row counts.",
+    "validate": "Check a package's data against its schemas and rules.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, func = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), func)
+
+    def format_commands(self, ctx, formatter):
+        # Short help without importing every command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, HELP.get(name, "")) for name in self.list_commands(ctx)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="conflictdata")
+def cli():
+    """conflictdata: curated, sourced claims about the Russia-Ukraine war.
+
+    Every number names the update that states it and the actor who claimed it.
+    """
+
+
+def main() -> None:
+    """Entry point: run the CLI; no traceback reaches the user unless CONFLICTDATA_DEBUG is set."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug, not bad input: say so in one line
+        if os.environ.get("CONFLICTDATA_DEBUG"):
+            raise
+        click.echo(f"error: internal error: {type(exc).__name__}: {exc} "
+                   "(please report it; set CONFLICTDATA_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,52 @@
+"""Commands that read a package: ``tables`` and ``validate``."""
+
+from __future__ import annotations
+
+import click
+
+from .common import EXIT_INVALID, EXIT_OK, friendly
+
+PATH = click.argument("path", required=False, type=click.Path(path_type=str))
+
+
+@click.command()
+@PATH
+@friendly
+def tables(path):
+    """List the tables of the package at PATH (default: the installed data) with row counts."""
+    from ..package import locate
+    from ..read import read_raw
+
+    package = locate(path)
+    width = max(len(n) for n in package.resources)
+    for name, resource in package.resources.items():
+        raw = read_raw(resource)
+        rows = "unreadable" if raw.frame is None else f"{raw.frame.height} rows"
+        click.echo(f"{name:<{width}}  {rows}")
+
+
+@click.command()
+@PATH
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for programs, github for GitHub Actions annotations.")
+@click.option("--max-errors", type=click.IntRange(min=1), default=None,
+              help="Show at most this many faults (text and github); the rest are counted.")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+@friendly
+def validate(path, fmt, max_errors, strict):
+    """Check every table of the package at PATH against its schema and rules.
+
+    PATH is a folder holding datapackage.json, or the file itself. Without PATH: the
+    datapackage.json in the current folder if there is one, else the installed data.
+
+    Exit codes: 0 valid, 1 invalid data, 2 the package cannot be read.
+    """
+    from ..package import locate
+    from ..validation import validate_package
+
+    package = locate(path, prefer_cwd=True)
+    report = validate_package(package, strict=strict)
+    output = report.render(fmt, max_errors=max_errors if fmt != "json" else None)
+    if output:
+        click.echo(output)
+    raise SystemExit(EXIT_OK if report.valid else EXIT_INVALID)

@@ -1,0 +1,59 @@
+"""Exceptions for misuse of the library.
+
+Problems *in the data* are never exceptions: they are :class:`~conflictdata.report.Fault`
+objects collected in a :class:`~conflictdata.report.Report`. The exceptions here are for
+things that stop the library from doing its job at all: a package that cannot be read, a
+table that does not exist, a path that would leave the package.
+"""
+
+from __future__ import annotations
+
+
+class ConflictDataError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class PackageError(ConflictDataError):
+    """The data package cannot be read: no or malformed descriptor, missing schema."""
+
+
+class UnsafePathError(PackageError):
+    """A descriptor points outside its package (absolute path, ``..``, ``~``, URL, symlink)."""
+
+
+class UnknownTableError(ConflictDataError, KeyError):
+    """A table name that the package does not have.
+
+    Examples
+    --------
+    >>> import conflictdata as cd
+    >>> cd.load("nope")  # doctest: +SKIP
+    UnknownTableError: no table named 'nope'; the tables are: sources, updates, ...
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingExtraError(ConflictDataError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def require(module: str, extra: str):
+    """Import ``module`` or raise :class:`MissingExtraError` naming the pip extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"this needs the optional dependency {module!r}: "
+            f"pip install 'conflictdata[{extra}]'"
+        ) from exc
+
+
+class DataError(ConflictDataError):
+    """A table cannot be loaded because its file is broken; ``conflictdata validate`` says where."""

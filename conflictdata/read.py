@@ -1,0 +1,187 @@
+"""Read a table's CSV into text columns, keeping each row's line in the file.
+
+Cells are read as text first and typed afterwards (:func:`conflictdata.cast.cast_table`),
+so a cell that does not parse becomes a fault at its line, never an exception. The fast path
+hands the bytes to pyarrow's multi-threaded CSV reader; a file it cannot read cleanly
+(ragged rows, quoted line breaks, blank lines, malformed quoting) is read again with Python's
+``csv`` module, which knows the line of every record and names every fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+
+from .package import Resource
+from .report import Fault
+
+LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
+_MAX_FAULTS_PER_FILE = 1000
+
+
+@dataclass
+class RawTable:
+    """A table as text: ``frame`` has one String column per header name plus ``__line__``.
+
+    ``frame`` is None when the file could not be read at all (missing, not UTF-8, NUL bytes,
+    broken quoting); ``faults`` then says why.
+    """
+
+    resource: Resource
+    frame: object | None  # polars.DataFrame
+    header: list[str] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+
+    def fault(self, row, fld, value, code, message) -> None:
+        self.faults.append(Fault(self.resource.name, self.resource.path, row, fld, value, code, message))
+
+
+def read_raw(resource: Resource) -> RawTable:
+    """Read ``resource``'s CSV file as text columns with line numbers.
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> raw = read_raw(locate().resource("actors"))
+    >>> int(raw.frame["__line__"][0])
+    2
+    """
+    raw = RawTable(resource, None)
+    try:
+        data = resource.file.read_bytes()
+    except FileNotFoundError:
+        raw.fault(None, None, None, "file-missing", f"the file {resource.path} does not exist")
+        return raw
+    except OSError as exc:
+        raw.fault(None, None, None, "file-unreadable", f"cannot read {resource.path}: {exc.strerror}")
+        return raw
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
+        data = data[3:]
+    if not data.strip():
+        raw.fault(1, None, None, "empty-file", f"{resource.path} is empty; it needs at least a header row")
+        return raw
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raw.fault(line, None, None, "nul-byte", f"line {line} holds a NUL byte; the file is binary or corrupt")
+        return raw
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 4]
+        raw.fault(line, None, repr(bad), "encoding-error",
+                  f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {exc.start}); save the file as UTF-8")
+        return raw
+    header = _header(text, raw)
+    if header is None:
+        return raw
+    raw.header = header
+    frame = _read_fast(data, header)
+    if frame is None:
+        frame = _read_slow(text, header, raw)
+    if frame is not None:
+        raw.frame = frame
+    return raw
+
+
+def _header(text: str, raw: RawTable) -> list[str] | None:
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (csv.Error, StopIteration) as exc:
+        raw.fault(1, None, None, "malformed-csv", f"the header row cannot be read as CSV: {exc}")
+        return None
+    seen: set[str] = set()
+    ok = True
+    for i, name in enumerate(first, start=1):
+        if not name.strip():
+            raw.fault(1, None, name, "blank-header", f"column {i} has a blank header")
+            ok = False
+        elif name in seen:
+            raw.fault(1, name, name, "duplicate-header", f"the header {name!r} appears more than once")
+            ok = False
+        seen.add(name)
+    return first if ok else None
+
+
+def _read_fast(data: bytes, header: list[str]):
+    """pyarrow's reader; None when the file needs the careful path."""
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    invalid = []
+
+    def on_invalid(row):
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if invalid or table.num_rows + 1 != lines or table.column_names != header:
+        return None
+    frame = pl.from_arrow(table)
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
+
+
+def _read_slow(text: str, header: list[str], raw: RawTable):
+    """Python's csv module: exact lines, ragged rows padded or cut and reported."""
+    import polars as pl
+
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    start, reported = 1, 0
+    try:
+        next(reader)
+        start = reader.line_num + 1
+        for record in reader:
+            if not record:
+                if reported < _MAX_FAULTS_PER_FILE:
+                    raw.fault(start, None, None, "blank-row", f"line {start} is blank; remove it")
+                    reported += 1
+                start = reader.line_num + 1
+                continue
+            if len(record) != width and reported < _MAX_FAULTS_PER_FILE:
+                reported += 1
+                if len(record) > width:
+                    extra = record[width]
+                    raw.fault(start, None, _clip(extra), "extra-cell",
+                              f"line {start} has {len(record)} cells but the header has {width}; "
+                              f"the first extra cell is {_clip(extra)!r}")
+                else:
+                    missing = header[len(record)]
+                    raw.fault(start, missing, None, "missing-cell",
+                              f"line {start} has {len(record)} cells but the header has {width}; "
+                              f"'{missing}' and later fields are missing")
+            record = (record + [""] * width)[:width]
+            for col, cell in zip(columns, record):
+                col.append(cell)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raw.fault(start, None, None, "malformed-csv",
+                  f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")
+        return None
+    frame = pl.DataFrame({name: col for name, col in zip(header, columns)}, schema={n: pl.String for n in header})
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+def _clip(value: str, n: int = 80) -> str:
+    return value if len(value) <= n else value[: n - 1] + "…"
