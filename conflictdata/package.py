@@ -161,6 +161,8 @@ def _read_json(path: Path, what: str):
     except UnicodeDecodeError as exc:
         raise PackageError(f"{path}: the {what} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise PackageError(f"{path}:{exc.lineno}: the {what} is not valid JSON: {exc.msg} (column {exc.colno})") from None
+        raise PackageError(
+            f"{path}:{exc.lineno}: the {what} is not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
     except OSError as exc:
         raise PackageError(f"{path}: cannot read the {what}: {exc.strerror}") from None

@@ -171,7 +171,7 @@ def _read_slow(text: str, header: list[str], raw: RawTable):
                               f"line {start} has {len(record)} cells but the header has {width}; "
                               f"'{missing}' and later fields are missing")
             record = (record + [""] * width)[:width]
-            for col, cell in zip(columns, record):
+            for col, cell in zip(columns, record, strict=True):
                 col.append(cell)
             lines.append(start)
             start = reader.line_num + 1
@@ -179,7 +179,7 @@ def _read_slow(text: str, header: list[str], raw: RawTable):
         raw.fault(start, None, None, "malformed-csv",
                   f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")
         return None
-    frame = pl.DataFrame({name: col for name, col in zip(header, columns)}, schema={n: pl.String for n in header})
+    frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
     return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
 
 

@@ -108,8 +108,9 @@ def check_foreign_keys(tables: dict, schemas: dict[str, TableSchema], paths: dic
                 continue
             if target not in tables:
                 continue
+            pairs = zip(fk.fields, fk.reference_fields, strict=True)
             keyset = (tables[target]
-                      .select([pl.col(r).cast(pl.String).alias(c) for c, r in zip(fk.fields, fk.reference_fields)])
+                      .select([pl.col(r).cast(pl.String).alias(c) for c, r in pairs])
                       .drop_nulls().unique().with_columns(pl.lit(True).alias("__found__")))
             child = typed.with_columns([pl.col(c).cast(pl.String) for c in fk.fields])
             marked = child.join(keyset, on=list(fk.fields), how="left", nulls_equal=False, maintain_order="left")

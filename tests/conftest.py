@@ -1,0 +1,65 @@
+"""Shared fixtures: copies of the shipped package to break, and a helper to edit CSV cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_55eb0604234025d4.txt"
+FIXTURES = Path(__file__).parent / "data"
+
+
+def copy_package(dest: Path) -> Path:
+    """Copy datapackage.json, data/ and schemas/ of this checkout into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    return dest
+
+
+@pytest.fixture
+def pkg(tmp_path) -> Path:
+    """A fresh, valid copy of the shipped package in a temporary folder."""
+    return copy_package(tmp_path / "pkg")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def set_cell(pkg: Path, table: str, line: int, field: str, value: str) -> str:
+    """Set one cell (``line`` as an editor shows it: header = 1); return the old value."""
+    path = pkg / "data" / f"{table}.csv"
+    header, rows = read_rows(path)
+    i = header.index(field)
+    old = rows[line - 2][i]
+    rows[line - 2][i] = value
+    write_rows(path, header, rows)
+    return old
+
+
+def line_of(pkg: Path, table: str, field: str, value: str) -> int:
+    """The line (header = 1) of the first row whose ``field`` is ``value``."""
+    header, rows = read_rows(pkg / "data" / f"{table}.csv")
+    i = header.index(field)
+    for n, row in enumerate(rows, start=2):
+        if row[i] == value:
+            return n
+    raise LookupError(f"{table}.{field} = {value!r} not found")

@@ -1,0 +1,85 @@
+import json
+
+from click.testing import CliRunner
+
+import conflictdata
+from conflictdata.cli import cli
+
+from .conftest import set_cell
+
+
+def run(*args, **kw):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kw)
+
+
+def test_help_and_version():
+    for flag in ("-h", "--help"):
+        r = run(flag)
+        assert r.exit_code == 0 and "validate" in r.output and "tables" in r.output
+    r = run("--version")
+    assert r.exit_code == 0 and conflictdata.__version__ in r.output
+
+
+def test_tables_lists_row_counts():
+    r = run("tables")
+    assert r.exit_code == 0
+    counts = dict(line.split(None, 1) for line in r.output.strip().splitlines())
+    assert set(counts) == set(conflictdata.tables())
+    assert counts["munitions"] == f"{len(conflictdata.load('munitions'))} rows"
+
+
+def test_validate_installed_says_what_it_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run("validate")
+    assert r.exit_code == 0, r.output
+    assert "installed package" in r.output and "valid" in r.output
+
+
+def test_validate_prefers_the_current_folder(pkg, monkeypatch):
+    monkeypatch.chdir(pkg)
+    set_cell(pkg, "munitions", 2, "launched", "-3")
+    r = run("validate")
+    assert r.exit_code == 1
+    assert "current folder" in r.output and "line 2 [launched]" in r.output
+
+
+def test_validate_json_shape(pkg):
+    set_cell(pkg, "munitions", 3, "launched", "x")
+    r = run("validate", str(pkg), "--format", "json")
+    assert r.exit_code == 1
+    doc = json.loads(r.output)  # exactly one JSON object
+    assert doc["valid"] is False
+    (err,) = doc["errors"]
+    assert {"resource", "path", "row", "field", "code", "message", "severity"} <= set(err)
+    assert (err["resource"], err["path"], err["row"], err["field"], err["code"]) == (
+        "munitions", "data/munitions.csv", 3, "launched", "type-error")
+
+
+def test_validate_json_valid():
+    doc = json.loads(run("validate", "--format", "json").output)
+    assert doc["valid"] is True and doc["errors"] == []
+
+
+def test_validate_github_annotations(pkg):
+    set_cell(pkg, "casualty_reports", 2, "killed", "-1")
+    r = run("validate", str(pkg), "--format", "github")
+    assert r.exit_code == 1
+    assert r.output.startswith("::error file=data/casualty_reports.csv,line=2,title=constraint-minimum::")
+
+
+def test_validate_descriptor_file_path(pkg):
+    assert run("validate", str(pkg / "datapackage.json")).exit_code == 0
+
+
+def test_unreadable_package_exits_2_without_traceback(tmp_path):
+    (tmp_path / "datapackage.json").write_text("{not json")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output and "not valid JSON" in r.output
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "nowhere")])
+    assert r.exit_code == 2 and "no such file" in r.output
+
+
+def test_usage_error_exits_2():
+    r = CliRunner().invoke(cli, ["validate", "--format", "xml"])
+    assert r.exit_code == 2

@@ -1,0 +1,93 @@
+import json
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import conflictdata as cd
+
+from .conftest import ROOT, set_cell
+
+SCHEMAS = {p.stem: json.loads(p.read_text()) for p in (ROOT / "schemas").glob("*.json")}
+PANDAS_KIND = {"integer": "Int64", "number": "float64", "date": "datetime64[ms]", "string": "string"}
+
+
+def test_tables_lists_every_table_in_order():
+    assert cd.tables() == ["sources", "updates", "actors", "places", "munition_types", "munitions",
+                           "casualty_reports"]
+
+
+@pytest.mark.parametrize("table", sorted(SCHEMAS))
+def test_pandas_types_follow_the_table_schema(table):
+    df = cd.load(table)
+    assert list(df.columns) == [f["name"] for f in SCHEMAS[table]["fields"]]
+    assert len(df) > 0
+    for f in SCHEMAS[table]["fields"]:
+        dtype = df[f["name"]].dtype
+        if "enum" in f.get("constraints", {}):
+            assert isinstance(dtype, pd.CategoricalDtype), f["name"]
+            assert set(dtype.categories) == set(f["constraints"]["enum"])
+        elif f["type"] in PANDAS_KIND:
+            assert str(dtype) == PANDAS_KIND[f["type"]], (f["name"], str(dtype))
+
+
+@pytest.mark.parametrize("table", sorted(SCHEMAS))
+def test_primary_keys_are_unique_and_complete(table):
+    df = cd.load(table)
+    pk = SCHEMAS[table]["primaryKey"]
+    assert not df[pk].isna().any().any()
+    assert not df.duplicated(subset=pk).any()
+
+
+def test_known_values_are_typed():
+    m = cd.load("munitions").set_index("claim_id")
+    row = m.loc["dw-2024-10-08-overnight-drones-launched"]
+    assert row["launched"] == 19 and pd.isna(row["intercepted"])
+    assert row["window_start"] == pd.Timestamp("2024-10-07")
+    u = cd.load("updates")
+    assert u["published_date"].min() == pd.Timestamp("2024-10-08")
+
+
+def test_arrow_and_polars_formats():
+    t = cd.load("munitions", format="arrow")
+    assert isinstance(t, pa.Table)
+    assert t.schema.field("launched").type == pa.int64()
+    assert pa.types.is_dictionary(t.schema.field("certainty").type)
+    assert t.schema.field("window_start").type == pa.timestamp("s")
+    p = cd.load("casualty_reports", format="polars")
+    assert isinstance(p, pl.DataFrame)
+    assert p.schema["killed"] == pl.Int64
+    assert p.schema["event_start"] == pl.Date
+    assert isinstance(p.schema["victim_group"], pl.Enum)
+
+
+def test_all_formats_hold_the_same_rows():
+    a = cd.load("casualty_reports", format="arrow")
+    p = cd.load("casualty_reports", format="polars")
+    d = cd.load("casualty_reports")
+    assert a.num_rows == p.height == len(d)
+    assert a.column("killed").to_pylist() == p["killed"].to_list() == [
+        None if pd.isna(v) else int(v) for v in d["killed"]]
+
+
+def test_load_from_a_path(pkg):
+    set_cell(pkg, "munitions", 2, "notes", "edited in the copy")
+    assert "edited in the copy" in set(cd.load("munitions", path=pkg)["notes"])
+    assert "edited in the copy" not in set(cd.load("munitions")["notes"].dropna())
+
+
+def test_unknown_table_lists_the_known_ones():
+    with pytest.raises(cd.UnknownTableError, match="the tables are: sources, updates"):
+        cd.load("munition")
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="pandas, polars, arrow"):
+        cd.load("munitions", format="excel")
+
+
+def test_broken_table_is_refused_with_its_line(pkg):
+    set_cell(pkg, "munitions", 3, "launched", "many")
+    with pytest.raises(cd.DataError, match=r"data/munitions.csv:3 \[launched\]"):
+        cd.load("munitions", path=pkg)

@@ -1,0 +1,144 @@
+"""Broken copies of the shipped package: each fault is found at its resource, line and field."""
+
+import json
+
+import pytest
+
+import conflictdata as cd
+
+from .conftest import line_of, read_rows, set_cell, write_rows
+
+
+def only(report, code):
+    found = [f for f in report.faults if f.code == code]
+    assert found, f"no {code} fault in {[(f.code, f.message) for f in report.faults]}"
+    return found
+
+
+def test_shipped_package_is_valid():
+    report = cd.validate()
+    assert report.valid, report.render()
+    assert report.faults == []
+
+
+def test_copy_is_valid(pkg):
+    assert cd.validate(pkg).valid
+
+
+@pytest.mark.parametrize(
+    "table, field, value, code",
+    [
+        ("munitions", "launched", "two", "type-error"),
+        ("munitions", "launched", "-1", "constraint-minimum"),
+        ("munitions", "window_start", "2024-13-01T00:00:00", "type-error"),
+        ("munitions", "window_precision", "week", "constraint-enum"),
+        ("munitions", "claimant_id", "", "constraint-required"),
+        ("munitions", "claim_id", "Not A Slug", "constraint-pattern"),
+        ("munitions", "attacker_id", "no-such-actor", "foreign-key"),
+        ("munitions", "target_place_id", "atlantis", "foreign-key"),
+        ("casualty_reports", "event_start", "3 Oct 2024", "type-error"),
+        ("casualty_reports", "victim_country", "Korea", "constraint-pattern"),
+        ("casualty_reports", "update_id", "no-such-update", "foreign-key"),
+        ("actors", "parent_id", "no-such-parent", "foreign-key"),
+        ("places", "latitude", "91", "constraint-maximum"),
+        ("places", "longitude", "east", "type-error"),
+        ("places", "parent_id", "nowhere", "foreign-key"),
+        ("updates", "published_time", "25:00:00", "type-error"),
+        ("updates", "sequence", "0", "constraint-minimum"),
+        ("updates", "source_id", "no-such-source", "foreign-key"),
+        ("sources", "kind", "blog", "constraint-enum"),
+        ("sources", "language", "English", "constraint-pattern"),
+        ("munition_types", "category", "laser", "constraint-enum"),
+    ],
+)
+def test_bad_cell_is_found_at_its_line_and_field(pkg, table, field, value, code):
+    line = 3 if table not in ("sources",) else 2
+    set_cell(pkg, table, line, field, value)
+    report = cd.validate(pkg)
+    assert not report.valid
+    faults = only(report, code)
+    assert [(f.resource, f.path, f.row, f.field, f.value) for f in faults] == [
+        (table, f"data/{table}.csv", line, field, value or None)]
+
+
+def test_duplicate_primary_key(pkg):
+    path = pkg / "data" / "actors.csv"
+    header, rows = read_rows(path)
+    rows.append(list(rows[0]))
+    write_rows(path, header, rows)
+    report = cd.validate(pkg)
+    dup_line = len(rows) + 1
+    for code in ("primary-key", "constraint-unique"):
+        assert [(f.row, f.value) for f in only(report, code)] == [(dup_line, rows[0][0])]
+
+
+def test_every_fault_is_reported_in_one_pass(pkg):
+    set_cell(pkg, "munitions", 2, "launched", "x")
+    set_cell(pkg, "casualty_reports", 4, "killed", "-5")
+    set_cell(pkg, "actors", 5, "kind", "alien")
+    report = cd.validate(pkg)
+    got = {(f.resource, f.row, f.code) for f in report.faults}
+    assert got == {("munitions", 2, "type-error"), ("casualty_reports", 4, "constraint-minimum"),
+                   ("actors", 5, "constraint-enum")}
+
+
+def test_self_reference_to_a_removed_parent(pkg):
+    # Removing 'ukraine' orphans every actor whose parent it was.
+    path = pkg / "data" / "actors.csv"
+    header, rows = read_rows(path)
+    kept = [r for r in rows if r[0] != "ukraine"]
+    write_rows(path, header, kept)
+    orphans = {line for line, r in enumerate(kept, start=2) if r[header.index("parent_id")] == "ukraine"}
+    report = cd.validate(pkg)
+    assert orphans and {f.row for f in only(report, "foreign-key") if f.resource == "actors"} == orphans
+
+
+def test_removed_update_breaks_claims_pointing_at_it(pkg):
+    uid = "dw-2024-10-08-north-korean-troops-fighting-in-ukraine"
+    path = pkg / "data" / "updates.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, [r for r in rows if r[0] != uid])
+    report = cd.validate(pkg)
+    faults = [f for f in only(report, "foreign-key") if f.resource == "casualty_reports"]
+    assert {f.value for f in faults} == {uid} and len(faults) == 2
+
+
+def test_missing_and_extra_header(pkg):
+    path = pkg / "data" / "places.csv"
+    header, rows = read_rows(path)
+    header[header.index("latitude")] = "lat"
+    write_rows(path, header, rows)
+    report = cd.validate(pkg)
+    assert [(f.row, f.field) for f in only(report, "missing-header")] == [(1, "latitude")]
+    assert [(f.row, f.field) for f in only(report, "extra-header")] == [(1, "lat")]
+
+
+def test_ragged_rows(pkg):
+    path = pkg / "data" / "sources.csv"
+    path.write_text(path.read_text() + "a,b\nc,d,e,f,g,h,i,j,k,l,m,n\n")
+    report = cd.validate(pkg)
+    assert [f.row for f in only(report, "missing-cell")] == [3]
+    assert [f.row for f in only(report, "extra-cell")] == [4]
+
+
+def test_missing_data_file_is_a_fault_not_a_crash(pkg):
+    (pkg / "data" / "munitions.csv").unlink()
+    report = cd.validate(pkg)
+    assert [(f.resource, f.path) for f in only(report, "file-missing")] == [("munitions", "data/munitions.csv")]
+
+
+def test_foreign_key_to_an_undeclared_table(pkg):
+    schema = json.loads((pkg / "schemas" / "munitions.json").read_text())
+    schema["foreignKeys"][0]["reference"]["resource"] = "bulletins"
+    (pkg / "schemas" / "munitions.json").write_text(json.dumps(schema))
+    report = cd.validate(pkg)
+    assert any("'bulletins'" in f.message for f in only(report, "foreign-key"))
+
+
+def test_multiline_quoted_cell_keeps_later_lines_right(pkg):
+    line = line_of(pkg, "actors", "actor_id", "dw")
+    set_cell(pkg, "actors", line, "notes", "first line\nsecond line")
+    set_cell(pkg, "actors", line + 1, "kind", "alien")
+    report = cd.validate(pkg)
+    # The quoted line break pushes the next record one physical line down.
+    assert [f.row for f in only(report, "constraint-enum")] == [line + 2]
