@@ -9,7 +9,8 @@ import conflictdata as cd
 
 from .conftest import ROOT, set_cell
 
-SCHEMAS = {p.stem: json.loads(p.read_text()) for p in (ROOT / "schemas").glob("*.json")}
+SCHEMAS = {r["name"]: json.loads((ROOT / r["schema"]).read_text())
+           for r in json.loads((ROOT / "datapackage.json").read_text())["resources"]}
 PANDAS_KIND = {"integer": "Int64", "number": "float64", "date": "datetime64[ms]", "string": "string"}
 
 
