@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PackageError, UnknownTableError, UnsafePathError
+from .schema import SUPPORTED_TYPES
 
 DESCRIPTOR = "datapackage.json"
 # Where the wheel carries the package (see pyproject.toml, force-include).
@@ -130,11 +131,36 @@ def open_package(path: str | os.PathLike, origin: str = "path") -> Package:
             if not schema_file.is_file():
                 raise PackageError(f"{where} ({name}): schema file {schema!r} does not exist")
             schema = _read_json(schema_file, what="Table Schema")
-        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            raise PackageError(f"{where} ({name}): the schema must be an object with a 'fields' list")
+        _check_schema(schema, f"{where} ({name}) schema {schema_path or '(inline)'}")
         fmt = item.get("format") or Path(rel).suffix.lstrip(".").lower() or "csv"
         resources[name] = Resource(name, rel, file, schema, schema_path, fmt)
     return Package(root=root, descriptor=descriptor, resources=resources, origin=origin)
+
+
+def _check_schema(schema, where: str) -> None:
+    """Refuse a Table Schema this library cannot apply, before any data is read."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        raise PackageError(f"{where}: the schema must be an object with a non-empty 'fields' list")
+    names = []
+    for i, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            raise PackageError(f"{where}: fields[{i}] needs a 'name'")
+        if f.get("type", "string") not in SUPPORTED_TYPES:
+            raise PackageError(f"{where}: field {f['name']!r} has type {f.get('type')!r}; supported: "
+                               f"{', '.join(SUPPORTED_TYPES)}")
+        if not isinstance(f.get("constraints", {}), dict):
+            raise PackageError(f"{where}: field {f['name']!r}: 'constraints' must be an object")
+        names.append(f["name"])
+    keys = schema.get("primaryKey", [])
+    keys = [keys] if isinstance(keys, str) else keys
+    fk_fields = []
+    for fk in schema.get("foreignKeys", []):
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict) or "fields" not in fk:
+            raise PackageError(f"{where}: each foreign key needs 'fields' and a 'reference'")
+        fk_fields += [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
+    for key in [*keys, *fk_fields]:
+        if key not in names:
+            raise PackageError(f"{where}: key field {key!r} is not one of the schema's fields")
 
 
 def safe_join(root: Path, rel: str, *, where: str = "path") -> Path:

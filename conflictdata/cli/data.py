@@ -50,3 +50,27 @@ def validate(path, fmt, max_errors, strict):
     if output:
         click.echo(output)
     raise SystemExit(EXIT_OK if report.valid else EXIT_INVALID)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules(fmt):
+    """List every check of the validator, structural and semantic, with its code and severity."""
+    import json
+
+    from ..validation.checks import all_checks
+
+    checks = all_checks()
+    if fmt == "json":
+        click.echo(json.dumps([c.__dict__ | {"tables": list(c.tables)} for c in checks], indent=2))
+        return
+    if fmt == "markdown":
+        click.echo("| code | kind | severity | tables | what it checks |\n| --- | --- | --- | --- | --- |")
+        for c in checks:
+            click.echo(f"| `{c.code}` | {c.kind} | {c.severity} | {', '.join(c.tables) or 'any table'} | "
+                       f"{c.description} |")
+        return
+    width = max(len(c.code) for c in checks)
+    for c in checks:
+        where = f" [{', '.join(c.tables)}]" if c.tables else ""
+        click.echo(f"{c.code:<{width}}  {c.kind:<10}  {c.severity:<7}  {c.description}{where}")

@@ -36,9 +36,18 @@ STRUCTURAL: tuple[Check, ...] = (
     Check("constraint-enum", "enum fields hold one of their allowed values"),
     Check("constraint-minimum", "values are not below the field's minimum"),
     Check("constraint-maximum", "values are not above the field's maximum"),
-    Check("constraint-pattern", "text matches the field's pattern (the whole value)"),
+    Check("constraint-pattern", "text matches the field's pattern, the whole value (ids are slugs, urls are "
+                                "http(s), countries ISO 3166-1 alpha-3)"),
     Check("constraint-min-length", "text is not shorter than the field's minLength"),
     Check("constraint-max-length", "text is not longer than the field's maxLength"),
     Check("primary-key", "primary keys are unique"),
     Check("foreign-key", "foreign keys point at an existing row of the referenced table (self-references included)"),
 )
+
+
+def all_checks() -> list[Check]:
+    """Every check, structural then semantic, with its code: what ``conflictdata rules`` lists."""
+    from .rules import RULES
+
+    semantic = [Check(r.code, r.description, "semantic", r.severity, tuple(r.tables.split(", "))) for r in RULES]
+    return [*STRUCTURAL, *semantic]

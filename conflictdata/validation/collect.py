@@ -23,24 +23,29 @@ def collect(
     value_of: str | None = None,
     severity: str = ERROR,
     cap: int = DEFAULT_CAP,
-    extra: tuple[str, ...] = (),
+    extra: tuple = (),
 ) -> int:
     """Add a Fault for each row of ``frame`` where the Polars expression ``mask`` is true.
 
     ``message`` gets the row (its line, ``value`` and the ``extra`` columns) as a dict.
-    Returns how many rows were faulty (kept plus omitted).
+    ``extra`` holds column names or Polars expressions (computed over the whole table, so
+    a window such as "first line of this key" sees every row). Returns how many rows were
+    faulty (kept plus omitted).
     """
     import polars as pl
 
+    mask = mask.fill_null(False)
+    total = frame.lazy().select(mask.sum()).collect().item()
+    if not total:
+        return 0
     value_col = value_of or field
     cols = [pl.col(LINE)]
     if value_col is not None:
         cols.append(pl.col(value_col).cast(pl.String).alias("value"))
-    cols += [pl.col(c) for c in extra if c != value_col]
-    bad = frame.lazy().filter(mask.fill_null(False)).select(cols)
-    total = bad.select(pl.len()).collect().item()
-    if not total:
-        return 0
+    names = [c for c in extra if isinstance(c, str) and c != value_col]
+    computed = [c for c in extra if not isinstance(c, str)]
+    cols += [pl.col(c) for c in names] + [pl.col(c.meta.output_name()) for c in computed]
+    bad = frame.lazy().with_columns(computed).filter(mask).select(cols)
     for row in bad.head(cap).collect().iter_rows(named=True):
         value = row.get("value")
         report.add(Fault(resource, path, row[LINE], field, value, code, message(row), severity))
