@@ -18,10 +18,12 @@ from .. import __version__
 COMMANDS = {
     "tables": "conflictdata.cli.data:tables",
     "validate": "conflictdata.cli.data:validate",
+    "rules": "conflictdata.cli.data:rules",
 }
 HELP = {
     "tables": "List the tables and their row counts.",
     "validate": "Check a package's data against its schemas and rules.",
+    "rules": "List every check the validator runs, with its code.",
 }
 
 
