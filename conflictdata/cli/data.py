@@ -32,8 +32,10 @@ def tables(path):
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
               help="Show at most this many faults (text and github); the rest are counted.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
+@click.option("--engine", type=click.Choice(["polars", "pandera"]), default="polars", show_default=True,
+              help="polars: the fast vectorised engine; pandera: the same checks run as Pandera schemas.")
 @friendly
-def validate(path, fmt, max_errors, strict):
+def validate(path, fmt, max_errors, strict, engine):
     """Check every table of the package at PATH against its schema and rules.
 
     PATH is a folder holding datapackage.json, or the file itself. Without PATH: the
@@ -45,6 +47,8 @@ def validate(path, fmt, max_errors, strict):
     from ..validation import validate_package
 
     package = locate(path, prefer_cwd=True)
+    if engine == "pandera":
+        from ..validation.pandera_schemas import validate_with_pandera as validate_package  # noqa: F811
     report = validate_package(package, strict=strict)
     output = report.render(fmt, max_errors=max_errors if fmt != "json" else None)
     if output:
