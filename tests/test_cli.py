@@ -83,3 +83,37 @@ def test_unreadable_package_exits_2_without_traceback(tmp_path):
 def test_usage_error_exits_2():
     r = CliRunner().invoke(cli, ["validate", "--format", "xml"])
     assert r.exit_code == 2
+
+
+def test_github_annotation_for_each_fault(pkg):
+    set_cell(pkg, "munitions", 2, "launched", "x")
+    set_cell(pkg, "munitions", 4, "window_precision", "week")
+    set_cell(pkg, "places", 3, "notes", " padded")
+    r = run("validate", str(pkg), "--format", "github")
+    lines = r.output.strip().splitlines()
+    assert r.exit_code == 1 and len(lines) == 3
+    assert {tuple(line.split("::")[1].split(",")[:2]) for line in lines} == {
+        ("error file=data/munitions.csv", "line=2"), ("error file=data/munitions.csv", "line=4"),
+        ("error file=data/places.csv", "line=3")}
+
+
+def test_text_report_groups_by_file_and_caps(pkg):
+    for line in (2, 3, 4):
+        set_cell(pkg, "munitions", line, "launched", "x")
+    set_cell(pkg, "actors", 2, "kind", "alien")
+    r = run("validate", str(pkg), "--max-errors", "2")
+    out = r.output.splitlines()
+    assert r.exit_code == 1
+    assert out[1] == "data/actors.csv" and out[3] == "data/munitions.csv"
+    assert "... and 2 more" in r.output and "INVALID: 4 error(s), 0 warning(s)" in r.output
+
+
+def test_rules_command_lists_every_check():
+    from conflictdata.validation.checks import all_checks
+
+    r = run("rules")
+    assert r.exit_code == 0
+    listed = [line.split()[0] for line in r.output.strip().splitlines()]
+    assert listed == [c.code for c in all_checks()]
+    md = run("rules", "--format", "markdown").output
+    assert "| `outcome-exceeds-launched` | semantic | error |" in md
