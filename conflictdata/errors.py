@@ -57,3 +57,15 @@ def require(module: str, extra: str):
 
 class DataError(ConflictDataError):
     """A table cannot be loaded because its file is broken; ``conflictdata validate`` says where."""
+
+
+class ReleaseError(ConflictDataError):
+    """A release cannot be built, fetched or compared (no version, download failed, bad archive)."""
+
+
+class UnknownVersionError(ReleaseError):
+    """A version that is not in the registry of published releases; the message lists the known ones."""
+
+
+class IntegrityError(ReleaseError):
+    """A release file whose sha256 is not the one it must have; the file is refused and not kept."""

@@ -23,7 +23,8 @@ def tables(path: str | os.PathLike | None = None) -> list[str]:
     return list(locate(path).resources)
 
 
-def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = None):
+def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = None,
+         version: str | None = None):
     """Load one table, typed from its Table Schema.
 
     Parameters
@@ -35,8 +36,12 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
         categoricals and text as ``string``; Arrow gives ``int64``, ``date32`` and
         dictionary-encoded enums; Polars gives ``Int64``, ``Date`` and ``Enum``.
     path : str or path-like, optional
-        A package folder (or its ``datapackage.json``); default: the data installed with
-        the library.
+        A package folder (or its ``datapackage.json``), or a release folder; default: the
+        data installed with the library.
+    version : str, optional
+        A published release, e.g. ``"1.2.0"``: downloaded once, verified against its
+        sha256, then read from the cache (see :func:`conflictdata.remote.fetch`). Needs
+        ``pip install 'conflictdata[release]'``.
 
     Examples
     --------
@@ -47,6 +52,12 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if version is not None:
+        if path is not None:
+            raise ValueError("give path or version, not both")
+        from .remote import fetch
+
+        path = fetch(version)
     package = locate(path)
     table = load_arrow(package, name)
     if format == "arrow":
@@ -68,9 +79,21 @@ def load_arrow(package: Package, name: str):
     resource = package.resource(name)
     schema = TableSchema.from_dict(resource.schema)
     if resource.format == "parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return pq.read_table(resource.file)
+        try:
+            table = pq.read_table(resource.file)
+        except (OSError, pa.ArrowException) as exc:
+            raise DataError(f"{resource.path}: cannot read the Parquet file: {exc}") from None
+        if table.column_names != schema.names:
+            raise DataError(f"{resource.path}: the columns are {', '.join(table.column_names)}; "
+                            f"the schema expects {', '.join(schema.names)}")
+        try:
+            # Parquet has no seconds unit: times and timestamps come back in milliseconds.
+            return table.cast(schema.arrow_schema())
+        except (pa.ArrowException, ValueError) as exc:
+            raise DataError(f"{resource.path}: the Parquet types do not match the schema: {exc}") from None
     raw = read_raw(resource)
     if raw.header:
         check_header(raw, schema)

@@ -19,11 +19,17 @@ COMMANDS = {
     "tables": "conflictdata.cli.data:tables",
     "validate": "conflictdata.cli.data:validate",
     "rules": "conflictdata.cli.data:rules",
+    "build": "conflictdata.cli.release:build",
+    "diff": "conflictdata.cli.release:diff",
+    "download": "conflictdata.cli.release:download",
 }
 HELP = {
     "tables": "List the tables and their row counts.",
     "validate": "Check a package's data against its schemas and rules.",
     "rules": "List every check the validator runs, with its code.",
+    "build": "Build a reproducible release: Parquet, CSV, checksums, zip.",
+    "diff": "Compare two versions: rows, schema changes, required version bump.",
+    "download": "Download and verify a published release into the cache.",
 }
 
 
