@@ -69,3 +69,7 @@ class UnknownVersionError(ReleaseError):
 
 class IntegrityError(ReleaseError):
     """A release file whose sha256 is not the one it must have; the file is refused and not kept."""
+
+
+class MergeError(ConflictDataError):
+    """A submission cannot be merged at all: the package is locked by another merge, or cannot be written."""

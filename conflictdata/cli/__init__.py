@@ -22,6 +22,8 @@ COMMANDS = {
     "build": "conflictdata.cli.release:build",
     "diff": "conflictdata.cli.release:diff",
     "download": "conflictdata.cli.release:download",
+    "add": "conflictdata.cli.submit:add",
+    "new-submission": "conflictdata.cli.submit:new_submission",
 }
 HELP = {
     "tables": "List the tables and their row counts.",
@@ -30,6 +32,8 @@ HELP = {
     "build": "Build a reproducible release: Parquet, CSV, checksums, zip.",
     "diff": "Compare two versions: rows, schema changes, required version bump.",
     "download": "Download and verify a published release into the cache.",
+    "add": "Check submission files and merge them into the package, all or nothing.",
+    "new-submission": "Print a commented YAML template for a new submission.",
 }
 
 

@@ -1,0 +1,13 @@
+"""Submissions: one YAML file per source document, turned into rows and merged atomically.
+
+The public entry points are in :mod:`conflictdata.submit`; this package holds the parts:
+
+- :mod:`.layout`: how the package's tables nest in a submission (derived from the foreign keys);
+- :mod:`.spec`: the submission's JSON Schema, generated from the Table Schemas;
+- :mod:`.parse`: YAML in, plain values with the line of every key and value out;
+- :mod:`.ids`: ids left out are derived from the file, deterministically;
+- :mod:`.rows`: a checked submission in, one text row per table row out;
+- :mod:`.merge`: the package's CSV text with new rows inserted in key order, checked;
+- :mod:`.write`: all tables or none: temporary files, a journal, renames, a lock;
+- :mod:`.template`: the commented template ``conflictdata new-submission`` prints.
+"""

@@ -1,0 +1,87 @@
+"""Ids for rows whose submission leaves them out, derived from the file alone.
+
+The same file always gives the same ids, whatever the package already holds: an id is a slug
+of the row's own text (an actor's name, an update's headline, a claim's quote), prefixed for
+rows of the source with the publisher and the publication date, as in ``data/``
+(``dw-2024-10-08-ukraine-shoots-down-18-russian-drones``). A derived id that another row of
+the same file already uses gets ``-2``, ``-3``...; one that the package already uses is a
+fault, and the contributor writes the id out.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_WORDS = 6
+PUBLISHER_WORDS = 4
+# The field whose text names a row, per table; a table not listed is named by its position.
+NAMED_BY = {
+    "sources": "title",
+    "updates": "headline",
+    "munitions": "quote",
+    "casualty_reports": "quote",
+    "actors": "name",
+    "places": "name",
+    "munition_types": "name",
+}
+PREFIX_FIELDS = ("publisher", "published_date")  # of the source
+
+
+def slug(text: str | None, max_words: int | None = MAX_WORDS) -> str:
+    """Lower-case ASCII words joined by ``-``, at most ``max_words`` of them.
+
+    Examples
+    --------
+    >>> slug("North Korean troops fighting in Ukraine, some killed, says Seoul")
+    'north-korean-troops-fighting-in-ukraine'
+    >>> slug("Ukraine's military")
+    'ukraines-military'
+    >>> slug("Київ")
+    ''
+    """
+    if not text:
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['`]", "", ascii_text.lower()))
+    return "-".join(words if max_words is None else words[:max_words])
+
+
+def source_prefix(source: dict[str, str]) -> str:
+    """The prefix of every id derived for the rows of one source, e.g. ``dw-2024-10-08``."""
+    parts = [slug(source.get(PREFIX_FIELDS[0]), PUBLISHER_WORDS) or "source", source.get(PREFIX_FIELDS[1]) or ""]
+    return "-".join(p for p in parts if p)
+
+
+def candidate(table: str, cells: dict[str, str], *, prefix: str | None, scope: str, position: int) -> str | None:
+    """The id a row would get before clashes inside the file are resolved.
+
+    ``prefix`` is the source's prefix for rows of the source tree and None for catalog rows
+    (actors, places, munition types), whose ids must stand on their own; ``scope`` is the
+    parent's id and ``position`` the row's place (1 = first) in its list, used when the row
+    has no text to name it by. None means no id can be derived (a catalog name without Latin
+    letters or digits): the contributor writes it.
+
+    Examples
+    --------
+    >>> candidate("actors", {"name": "Oleh Kiper"}, prefix=None, scope="", position=3)
+    'oleh-kiper'
+    >>> candidate("munitions", {"quote": ""}, prefix="dw-2024-10-08", scope="dw-2024-10-08-x", position=2)
+    'dw-2024-10-08-x-munitions-2'
+    """
+    text = slug(cells.get(NAMED_BY.get(table, ""), ""))
+    if prefix is None:
+        return text or None
+    if text:
+        return f"{prefix}-{text}"
+    return f"{scope}-{slug(table, None)}-{position}"
+
+
+def unique(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``... whichever is not in ``taken`` (which is updated)."""
+    found, n = wanted, 1
+    while found in taken:
+        n += 1
+        found = f"{wanted}-{n}"
+    taken.add(found)
+    return found

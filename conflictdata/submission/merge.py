@@ -1,0 +1,279 @@
+"""The package's CSV text with a submission's rows inserted in primary-key order, and its checks.
+
+Existing lines are kept byte for byte: each file is split into records with their exact text,
+new rows are written by Python's ``csv`` module (``\\n`` line ends, minimal quoting, as the
+files in ``data/`` are) and slotted in before the first existing record with a greater key,
+so a sorted file stays sorted and ``git diff`` shows only the new lines. The merged package is
+then staged in a temporary folder and validated with every rule of the validator; each fault
+on a new row is reported at the submission's line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import MergeError
+from ..package import DESCRIPTOR, Package, Resource, open_package
+from ..report import ERROR, WARNING, Fault, Report
+from ..schema import TableSchema
+from .layout import Layout
+from .rows import NewRow
+
+NOT_COMPARED = ("notes",)  # a claim with other notes but the same content is the same claim
+
+
+@dataclass
+class Record:
+    """One record of a CSV file: its key, its exact text and its cells."""
+
+    key: tuple[str, ...] | None  # None for a blank line
+    text: str
+    cells: dict[str, str]
+    line: int | None = None  # where it was read from (None for a row this run adds)
+    new: NewRow | None = None
+
+    def describe(self, path: str) -> str:
+        if self.new is not None:
+            o = self.new.origin
+            return f"{o.file} line {o.line}" if o.line else o.file
+        return f"{path} line {self.line}"
+
+
+@dataclass
+class Table:
+    resource: Resource
+    schema: TableSchema
+    head: str  # the header's exact text, with its line end
+    header: list[str]
+    records: list[Record] = field(default_factory=list)
+
+    def render(self) -> tuple[str, dict[int, NewRow]]:
+        """The file's text and the line of every new row in it."""
+        parts, lines = [self.head], {}
+        line = 1 + self.head.count("\n")
+        for rec in self.records:
+            if not parts[-1].endswith("\n"):
+                parts[-1] += "\n"  # the file ended without a line end and rows follow it
+            if rec.new is not None:
+                lines[line] = rec.new
+            parts.append(rec.text)
+            line += rec.text.count("\n")
+        return "".join(parts), lines
+
+
+def read_table(resource: Resource, schema: TableSchema) -> Table:
+    """Split ``resource``'s CSV file into exact records; :class:`MergeError` when it cannot be merged into."""
+    where = resource.path
+    if resource.format != "csv":
+        raise MergeError(f"{where}: only CSV tables can be merged into (this one is {resource.format})")
+    try:
+        text = resource.file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise MergeError(f"{where} does not exist; run `conflictdata validate`") from None
+    except UnicodeDecodeError:
+        raise MergeError(f"{where} is not UTF-8; run `conflictdata validate` to find the line") from None
+    except OSError as exc:
+        raise MergeError(f"cannot read {where}: {exc.strerror or exc}") from None
+    pieces = text.split("\n")
+    physical = [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+    if not physical:
+        raise MergeError(f"{where} is empty; it needs at least its header row")
+    reader = csv.reader(iter(physical), strict=True)
+    try:
+        header = next(reader)
+        head = "".join(physical[: reader.line_num])
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
+        if header != schema.names:
+            raise MergeError(f"{where}: the header is not the Table Schema's fields in order; "
+                             "run `conflictdata validate`")
+        table = Table(resource, schema, head, header)
+        start = reader.line_num
+        for cells in reader:
+            row = dict(zip(header, cells, strict=False))
+            key = tuple(row.get(k, "") for k in schema.primary_key) if cells else None
+            table.records.append(Record(key, "".join(physical[start: reader.line_num]), row, start + 1))
+            start = reader.line_num
+    except csv.Error as exc:
+        raise MergeError(f"{where} line {reader.line_num}: not valid CSV ({exc}); "
+                         "run `conflictdata validate`") from None
+    return table
+
+
+def row_text(header: list[str], cells: dict[str, str]) -> str:
+    """One CSV record as the files in ``data/`` write it."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([cells.get(h, "") for h in header])
+    return buf.getvalue()
+
+
+@dataclass
+class State:
+    """Every table of a package as text, possibly with rows added by this run."""
+
+    package: Package
+    layout: Layout
+    tables: dict[str, Table]
+
+    @classmethod
+    def read(cls, package: Package, layout: Layout) -> State:
+        return cls(package, layout, {name: read_table(r, layout.schemas[name])
+                                     for name, r in package.resources.items()})
+
+    def with_rows(self, rows: list[NewRow]) -> State:
+        """A new state with ``rows`` inserted; this one is left as it was."""
+        tables = dict(self.tables)
+        for name, table in self.tables.items():
+            mine = [r for r in rows if r.table == name]
+            if not mine:
+                continue
+            pk = table.schema.primary_key
+            pending = sorted((Record(tuple(r.cells[k] for k in pk), row_text(table.header, r.cells), r.cells, new=r)
+                              for r in mine), key=lambda rec: rec.key)
+            out, j = [], 0
+            for rec in table.records:
+                while rec.key is not None and j < len(pending) and pending[j].key < rec.key:
+                    out.append(pending[j])
+                    j += 1
+                out.append(rec)
+            out.extend(pending[j:])
+            tables[name] = replace(table, records=out)
+        return State(self.package, self.layout, tables)
+
+    def texts(self) -> dict[str, str]:
+        return {name: table.render()[0] for name, table in self.tables.items()}
+
+    def changed(self, since: State) -> dict[str, str]:
+        """Resource path -> new text, for the tables that differ from ``since``."""
+        return {t.resource.path: t.render()[0] for name, t in self.tables.items()
+                if t.records is not since.tables[name].records}
+
+
+def refusals(state: State, rows: list[NewRow], report: Report) -> None:
+    """What the package refuses before any rule runs: a known source, a taken id, a repeated claim."""
+    layout = state.layout
+    root = layout.root
+    for row in rows:
+        table = state.tables[row.table]
+        schema, path = table.schema, table.resource.path
+        key = tuple(row.cells[k] for k in schema.primary_key)
+        if row.table == root:
+            _known_source(state.tables[root], row, report)
+        clash = next((rec for rec in table.records if rec.key == key), None)
+        if clash is not None:
+            name = schema.primary_key[0]
+            how = "the derived " if name in row.derived else ""
+            hint = ("refer to it by id instead of adding it again" if row.table in layout.catalogs
+                    else f"write another {name}")
+            _fault(report, row, name, key[0], "duplicate-id",
+                   f"{how}{name} {key[0]!r} is already in the package ({clash.describe(path)}); {hint}")
+            continue
+        if row.table in layout.catalogs and "name" in row.cells:
+            same = next((rec for rec in table.records if rec.cells.get("name", "").casefold()
+                         == row.cells["name"].casefold() and row.cells["name"]), None)
+            if same is not None:
+                _fault(report, row, "name", row.cells["name"], "duplicate-name",
+                       f"{row.cells['name']!r} is already in {row.table} as {same.key[0]!r} ({same.describe(path)}); "
+                       "if it is the same, refer to it by id", severity=WARNING)
+    _repeated_claims(state, rows, report)
+
+
+def _known_source(table: Table, row: NewRow, report: Report) -> None:
+    url = row.cells.get("url", "")
+    for rec in table.records:
+        if url and rec.cells.get("url") == url:
+            _fault(report, row, "url", url, "duplicate-source",
+                   f"the source {url} is already in the package ({rec.describe(table.resource.path)}, "
+                   f"{table.schema.primary_key[0]} {rec.key[0]!r}); a source is submitted once")
+            return
+        same = ("publisher", "title", "published_date")
+        if not url and not rec.cells.get("url") and all(rec.cells.get(f) == row.cells.get(f) for f in same):
+            _fault(report, row, "title", row.cells.get("title"), "duplicate-source",
+                   f"a source with this publisher, title and date is already in the package "
+                   f"({rec.describe(table.resource.path)}, {rec.key[0]!r}); a source is submitted once")
+            return
+
+
+def claim_tables(layout: Layout) -> tuple[str, ...]:
+    """Tables nested under a child of the root: the claims (munitions, casualty reports)."""
+    root_children = layout.branches[layout.root].children
+    return tuple(t for t, b in layout.branches.items() if b.parent in root_children)
+
+
+def _repeated_claims(state: State, rows: list[NewRow], report: Report) -> None:
+    layout = state.layout
+    for name in claim_tables(layout):
+        table = state.tables[name]
+        schema = table.schema
+        skip = {*schema.primary_key, *layout.implied(name), *NOT_COMPARED}
+        compared = [f for f in schema.names if f not in skip]
+        seen = {tuple(rec.cells.get(f, "") for f in compared): rec for rec in table.records if rec.key}
+        in_file: dict[tuple, NewRow] = {}
+        for row in (r for r in rows if r.table == name):
+            content = tuple(row.cells[f] for f in compared)
+            twin = seen.get(content)
+            if twin is not None:
+                _fault(report, row, None, None, "duplicate-claim",
+                       f"the same claim (every field but {', '.join(sorted(skip))}) is already in the package: "
+                       f"{twin.describe(table.resource.path)}, {schema.primary_key[0]} {twin.key[0]!r}")
+                continue
+            same_update = content + tuple(row.cells[f] for f in layout.implied(name))
+            if same_update in in_file:
+                first = in_file[same_update].origin
+                _fault(report, row, None, None, "duplicate-claim",
+                       f"this claim repeats the one on line {first.line} of the same update")
+                continue
+            in_file[same_update] = row
+
+
+def _fault(report: Report, row: NewRow, name: str | None, value, code: str, message: str,
+           severity: str = ERROR) -> None:
+    o = row.origin
+    report.add(Fault("submission", o.file, o.line_of(name), o.where(name), None if value is None else str(value),
+                     code, message, severity))
+
+
+def check_merged(state: State, report: Report) -> None:
+    """Validate the package as it would be after the merge; faults on new rows point at the submission."""
+    from ..validation import validate_package
+
+    with tempfile.TemporaryDirectory(prefix="conflictdata-merge-") as tmp:
+        staged, new_lines = _stage(state, Path(tmp))
+        result = validate_package(staged)
+    taken = {(f.path, f.row) for f in report.faults}
+    for f in result.faults:
+        row = new_lines.get(f.resource, {}).get(f.row)
+        if row is None:
+            if f.severity == ERROR:  # an old row's warning is not this submission's business
+                report.add(f)
+            continue
+        o = row.origin
+        line = o.line_of(f.field)
+        if (o.file, line) in taken:
+            continue  # already refused on this line, more precisely
+        report.add(Fault("submission", o.file, line, o.where(f.field), f.value, f.code,
+                         f"{f.message} (in the {f.resource} row it would add)", f.severity))
+    report.omitted.update(result.omitted)
+
+
+def _stage(state: State, root: Path) -> tuple[Package, dict[str, dict[int, NewRow]]]:
+    """Write the merged package into ``root``: descriptor, schemas and every table's file."""
+    source = state.package
+    shutil.copyfile(source.descriptor_path, root / DESCRIPTOR)
+    new_lines: dict[str, dict[int, NewRow]] = {}
+    for name, resource in source.resources.items():
+        if resource.schema_path:
+            target = root / resource.schema_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source.root / resource.schema_path, target)
+        target = root / resource.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text, lines = state.tables[name].render()
+        target.write_text(text, encoding="utf-8", newline="")
+        new_lines[name] = lines
+    return open_package(root), new_lines
