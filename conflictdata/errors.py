@@ -71,5 +71,13 @@ class IntegrityError(ReleaseError):
     """A release file whose sha256 is not the one it must have; the file is refused and not kept."""
 
 
+class InputFileError(ConflictDataError):
+    """An importer's input file cannot be used: unreadable, ragged, or a header it does not know."""
+
+
+class OutputExistsError(ConflictDataError):
+    """An importer's output folder is not empty (or is not a package it may replace); nothing was written."""
+
+
 class MergeError(ConflictDataError):
     """A submission cannot be merged at all: the package is locked by another merge, or cannot be written."""

@@ -18,6 +18,7 @@ from .. import __version__
 COMMANDS = {
     "tables": "conflictdata.cli.data:tables",
     "validate": "conflictdata.cli.data:validate",
+    "import": "conflictdata.cli.imports:import_group",
     "rules": "conflictdata.cli.data:rules",
     "build": "conflictdata.cli.release:build",
     "diff": "conflictdata.cli.release:diff",
@@ -28,6 +29,7 @@ COMMANDS = {
 HELP = {
     "tables": "List the tables and their row counts.",
     "validate": "Check a package's data against its schemas and rules.",
+    "import": "Import a third-party dataset (missile-attacks) into a new, validated package.",
     "rules": "List every check the validator runs, with its code.",
     "build": "Build a reproducible release: Parquet, CSV, checksums, zip.",
     "diff": "Compare two versions: rows, schema changes, required version bump.",
