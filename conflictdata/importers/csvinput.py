@@ -129,14 +129,15 @@ def _check_header(p: Path, header: list[str], columns: Columns, what: str) -> li
         if name not in columns.known:
             unknown.append(raw)
         names.append(name)
-    if unknown:
-        listed = ", ".join(repr(u) for u in unknown)
-        raise InputFileError(
-            f"{p}:1: unknown column{'s' if len(unknown) > 1 else ''} {listed} in the {what}; the importer reads "
-            f"only {', '.join(columns.known)} and does not guess what a new column holds")
     missing = [c for c in columns.required if c not in names]
-    if missing:
+    if unknown or missing:
+        problems = []
+        if unknown:
+            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+        if missing:
+            problems.append(f"no column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
         raise InputFileError(
-            f"{p}:1: the {what} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}; "
-            f"it needs {', '.join(columns.required)} (the header is: {','.join(header)})")
+            f"{p}:1: the header of the {what} has {' and '.join(problems)}; the importer reads the columns "
+            f"{', '.join(columns.known)} by name (required: {', '.join(columns.required)}) and does not guess "
+            "what a new or renamed column holds")
     return names

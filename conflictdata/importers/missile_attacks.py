@@ -75,6 +75,7 @@ _NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
 _MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _MAX_NOTES = 2000
 DATASET = "Massive Missile Attacks on Ukraine (Petro Ivaniuk)"
+SOCIAL = ("Facebook", "Telegram")
 
 
 @dataclass
@@ -276,14 +277,15 @@ class _PostInfo:
 
     def source_row(self, file: str, publisher: str) -> dict:
         p = self.post
-        what = f"{p.platform} {p.what}" if p.platform else p.what
+        on = f" on {p.platform}" if p.platform and p.platform != p.page else ""
+        title = f"{p.what.title()} by {publisher}{on}" if p.page else f"{p.what.title()}{on or ' on the web'}"
         known = (p.page or "").casefold() in PAGES
         return {
             "source_id": self.id,
             "publisher": publisher[:200],
-            "title": f"{what[:1].upper()}{what[1:]} by {publisher}"[:500],
+            "title": title[:500],
             "url": p.url,
-            "kind": "official_post" if known else "social_media_post",
+            "kind": "official_post" if known else "social_media_post" if p.platform in SOCIAL else "other",
             "published_date": None,
             "retrieved_date": None,
             "language": None,

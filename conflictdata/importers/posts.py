@@ -125,11 +125,13 @@ class Actors:
         if post.page:
             ident = self._ids.get("page:" + post.page.casefold(), post.page)
             if ident not in self.actors:
-                where = f"{post.platform} " if post.platform else ""
-                name = f"{post.page} ({post.platform})" if post.platform else post.page
+                if post.platform in ("", post.page):  # a web site names itself
+                    name, what = post.page, f"web site {post.page!r}"
+                else:
+                    name, what = f"{post.page} ({post.platform})", f"{post.platform} page name {post.page!r}"
                 self.actors[ident] = Actor(ident, name, "other", origin=origin,
-                                           notes=[f"Named in the data only by its {where}page name {post.page!r}; "
-                                                  "not resolved to an organisation."])
+                                           notes=[f"Named in the data only by its {what}; not resolved to an "
+                                                  "organisation."])
             return ident
         ident = self._ids.get("page:?" + post.platform, f"unnamed-{post.platform or 'web'}-publisher")
         if ident not in self.actors:
