@@ -190,6 +190,8 @@ def diff(old: str | os.PathLike, new: str | os.PathLike) -> Diff:
 def opened(path: str | os.PathLike):
     """Open a package folder, a release folder or a release zip (unpacked into a temporary folder)."""
     p = Path(path)
+    if p.is_file() and p.suffix.lower() == ".zip" and not zipfile.is_zipfile(p):
+        raise ReleaseError(f"{p}: not a readable zip archive")
     if p.is_file() and zipfile.is_zipfile(p):
         with tempfile.TemporaryDirectory(prefix="conflictdata-diff-") as tmp:
             yield open_package(_unzip(p, Path(tmp)))

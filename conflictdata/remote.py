@@ -184,7 +184,9 @@ class _Getter:
 
         want = split_hash(expected)
         target = self.folder / name
-        if target.is_file() and sha256_file(target) != want:
+        if target.is_file():
+            if sha256_file(target) == want:
+                return target  # cached and intact: no network needed
             target.unlink()  # never serve a cached file that no longer matches; fetch it again
         url = f"{self.base}/{quote(self.version)}/{quote(name)}"
         downloader = _Hashing(self.pooch.HTTPDownloader(progressbar=self.progressbar, timeout=60))
