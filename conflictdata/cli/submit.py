@@ -46,13 +46,25 @@ def add(files, into, dry_run, fmt, lock_timeout):
 
 
 def _adds(rows: dict[str, list[str]]) -> str:
-    return ", ".join(f"{len(ids)} {table}" for table, ids in rows.items()) or "nothing"
+    total = sum(len(ids) for ids in rows.values())
+    return f"{total} rows (" + ", ".join(f"{table} {len(ids)}" for table, ids in rows.items()) + ")"
 
 
 def _text(f) -> str:
-    if not f.report.faults and f.valid:
-        return f"{f.path}: valid; adds {_adds(f.rows)}"
-    return f.report.render("text")
+    """One line per fault, ``file:line: severity code [where]: message``, as compilers write them."""
+    lines = []
+    for fault in f.report.sorted():
+        at = f"{fault.path}:{fault.row}" if fault.row is not None else fault.path
+        where = f" [{fault.field}]" if fault.field else ""
+        lines.append(f"{at}: {fault.severity} {fault.code}{where}: {fault.message}")
+    hidden = sum(f.report.omitted.values())
+    if hidden:
+        lines.append(f"{f.path}: ... and {hidden} more")
+    if f.valid:
+        lines.append(f"{f.path}: valid; adds {_adds(f.rows)}")
+    elif not f.unreadable:
+        lines.append(f"{f.path}: INVALID: {len(f.report.errors)} error(s), {len(f.report.warnings)} warning(s)")
+    return "\n".join(lines)
 
 
 def _github(f) -> str:
@@ -64,8 +76,10 @@ def _github(f) -> str:
 
 def _summary(result) -> str:
     bad = sum(not f.valid for f in result.files)
+    unreadable = sum(f.unreadable for f in result.files)
     if bad:
-        return f"nothing written: {bad} of {len(result.files)} file(s) have faults"
+        why = f"{bad} of {len(result.files)} file(s) have faults"
+        return f"nothing written: {why}" + (f" ({unreadable} cannot be read)" if unreadable else "")
     if result.dry_run:
         return "dry run: valid, nothing written"
     if not result.written:

@@ -101,7 +101,7 @@ def parse_file(path: str | os.PathLike) -> Parsed:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        parsed.fault(None, "encoding-error", f"line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+        parsed.fault(None, "encoding-error", f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
                      "save the file as UTF-8", line=line)
         return parsed
     return parse_text(text, shown, parsed)
@@ -117,19 +117,19 @@ def parse_text(text: str, path: str = "<submission>", parsed: Parsed | None = No
         node = yaml.compose(text, Loader=loader)
     except alias_refused as exc:
         line = exc.problem_mark.line + 1
-        parsed.fault(None, "yaml-alias", f"line {line}: {exc.problem}", line=line)
+        parsed.fault(None, "yaml-alias", exc.problem, line=line)
         return parsed
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and "quoted scalar" in (exc.context or ""):
             mark = exc.context_mark  # an unclosed quote: where it opens, not the end of the file
         line = mark.line + 1 if mark else None
-        parsed.fault(None, "yaml-syntax", _syntax_message(exc, line), line=line)
+        parsed.fault(None, "yaml-syntax", _syntax_message(exc), line=line)
         return parsed
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         parsed.fault(None, "yaml-syntax",
-                     f"line {line}: the control character {exc.character:#06x} is not allowed in YAML", line=line)
+                     f"the control character {exc.character:#06x} is not allowed in YAML", line=line)
         return parsed
     except yaml.YAMLError as exc:
         parsed.fault(None, "yaml-syntax", f"not valid YAML: {exc}")
@@ -206,18 +206,17 @@ def _scalar(node, path: tuple, parsed: Parsed):
     return text
 
 
-def _syntax_message(exc, line: int | None) -> str:
+def _syntax_message(exc) -> str:
     problem = (exc.problem or exc.context or "").strip()
-    where = f"line {line}: " if line else ""
     if "\\t" in problem or "tab" in problem:
-        return f"{where}a tab character; YAML is indented with spaces only"
+        return "a tab character; YAML is indented with spaces only"
     if "another document" in problem:
-        return f"{where}a second YAML document ('---'); a submission is one document"
+        return "a second YAML document ('---'); a submission is one document"
     context = f" ({exc.context})" if exc.context and exc.problem else ""
     hint = ""
     if type(exc).__name__ in ("ParserError", "ScannerError"):
         hint = "; check the indentation, the quotes, and that each 'key: value' pair is on its own line"
-    return f"{where}not valid YAML: {problem}{context}{hint}"
+    return f"not valid YAML: {problem}{context}{hint}"
 
 
 @functools.lru_cache(maxsize=1)

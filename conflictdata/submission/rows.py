@@ -193,7 +193,8 @@ def _describe(error, parsed: Parsed, layout: Layout) -> None:
         words = " or ".join(_WORDS.get(w, w) for w in wanted)
         if not path:
             keys = ", ".join(error.schema.get("properties", {}))
-            parsed.fault(path, "type-error", f"the file must be a mapping with the keys {keys}", line=1)
+            parsed.fault(path, "type-error", f"the file must be a mapping with the keys {keys}",
+                         line=parsed.lines.get((), 1))
             return
         if instance is None:
             parsed.fault(path, "constraint-required", f"{name} is required but empty")

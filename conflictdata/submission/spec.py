@@ -11,9 +11,9 @@ package it merges into, so it never trusts a stale copy.
 from __future__ import annotations
 
 import json
+import re
 
-from ..cast import _SHAPES  # the exact text shapes the validator accepts for dates and times
-from ..schema import Field
+from ..schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field
 from .layout import Layout
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -21,6 +21,8 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
                "date": "string", "time": "string", "datetime": "string"}
 _FORMATS = {"date": "date", "time": "time", "datetime": "date-time"}
+_STRPTIME = {"date": DATE_FORMAT, "time": TIME_FORMAT, "datetime": DATETIME_FORMAT}
+_DIRECTIVES = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
 _DERIVED = " Optional in a submission: left out, it is derived from the file."
 
 
@@ -40,7 +42,7 @@ def field_schema(f: Field, *, optional: bool = False) -> dict:
     out["type"] = [json_type, "null"] if nullable else json_type
     if f.type in _FORMATS:
         out["format"] = _FORMATS[f.type]
-        out["pattern"] = _SHAPES[f.type]
+        out["pattern"] = text_shape(f.type)
     elif f.type == "string" and f.format not in ("default", None):
         out["format"] = f.format
     if "enum" in c:
@@ -52,6 +54,21 @@ def field_schema(f: Field, *, optional: bool = False) -> dict:
         if table_key in c:
             out[json_key] = c[table_key]
     return out
+
+
+def text_shape(field_type: str) -> str:
+    """The regular expression a date, time or datetime's text must match, from the formats in schema.py.
+
+    Examples
+    --------
+    >>> text_shape("date")
+    '^\\\\d{4}-\\\\d{2}-\\\\d{2}$'
+    """
+    fmt = _STRPTIME[field_type]
+    body = re.sub(r"%[A-Za-z]|[.^$*+?()\[\]{}|\\]",
+                  lambda m: _DIRECTIVES[m.group()] if m.group().startswith("%") else "\\" + m.group(), fmt)
+    # The validator reads a datetime with a final "Z" (UTC) too.
+    return f"^{body}Z?$" if field_type == "datetime" else f"^{body}$"
 
 
 def row_schema(layout: Layout, table: str) -> dict:
