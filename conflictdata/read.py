@@ -1,10 +1,10 @@
 """Read a table's CSV into text columns, keeping each row's line in the file.
 
-Cells are read as text first and typed afterwards (:func:`conflictdata.cast.cast_table`),
+Cells are read as text first and typed afterwards (:func:`conflictdata.cast.typed_frame`),
 so a cell that does not parse becomes a fault at its line, never an exception. The fast path
-hands the bytes to pyarrow's multi-threaded CSV reader; a file it cannot read cleanly
-(ragged rows, quoted line breaks, blank lines, malformed quoting) is read again with Python's
-``csv`` module, which knows the line of every record and names every fault.
+hands the file to Polars' multi-threaded CSV reader; a file it cannot read cleanly (ragged
+rows, quoted line breaks, blank lines, malformed quoting, bad UTF-8) is read again with
+Python's ``csv`` module, which knows the line of every record and names every fault.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class RawTable:
 def read_raw(resource: Resource) -> RawTable:
     """Read ``resource``'s CSV file as text columns with line numbers.
 
+    Missing values (the schema's ``missingValues``, by default the empty string) are null.
+
     Examples
     --------
     >>> from conflictdata.package import locate
@@ -49,42 +51,76 @@ def read_raw(resource: Resource) -> RawTable:
     2
     """
     raw = RawTable(resource, None)
+    missing = [str(v) for v in resource.schema.get("missingValues", [""])]
     try:
-        data = resource.file.read_bytes()
+        scan = _scan(resource.file)
     except FileNotFoundError:
         raw.fault(None, None, None, "file-missing", f"the file {resource.path} does not exist")
         return raw
     except OSError as exc:
         raw.fault(None, None, None, "file-unreadable", f"cannot read {resource.path}: {exc.strerror}")
         return raw
-    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
-        data = data[3:]
-    if not data.strip():
+    if scan.empty:
         raw.fault(1, None, None, "empty-file", f"{resource.path} is empty; it needs at least a header row")
         return raw
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raw.fault(line, None, None, "nul-byte", f"line {line} holds a NUL byte; the file is binary or corrupt")
+    if scan.nul_line:
+        raw.fault(scan.nul_line, None, None, "nul-byte",
+                  f"line {scan.nul_line} holds a NUL byte; the file is binary or corrupt")
         return raw
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 4]
-        raw.fault(line, None, repr(bad), "encoding-error",
-                  f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {exc.start}); save the file as UTF-8")
-        return raw
-    header = _header(text, raw)
+    header = _header(scan.first_line, raw)
     if header is None:
         return raw
     raw.header = header
-    frame = _read_fast(data, header)
+    frame = _read_fast(resource.file, header, scan, missing)
     if frame is None:
-        frame = _read_slow(text, header, raw)
+        data = resource.file.read_bytes()
+        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            bad = data[exc.start:exc.start + 4]
+            raw.fault(line, None, repr(bad), "encoding-error",
+                      f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {exc.start}); save the file as UTF-8")
+            return raw
+        frame = _read_slow(text, header, raw, missing)
     if frame is not None:
         raw.frame = frame
     return raw
+
+
+@dataclass
+class _Scan:
+    empty: bool = True
+    nul_line: int | None = None
+    lines: int = 0  # physical lines, a last line without "\n" included
+    commas: int = 0
+    first_line: str = ""
+
+
+def _scan(path, chunk: int = 1 << 24) -> _Scan:
+    """One streaming pass over the bytes: line count, NUL bytes, the header line."""
+    scan = _Scan()
+    newlines, last, head = 0, b"", b""
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            if not head:
+                head = block[:1 << 20]
+            nul = block.find(b"\x00")
+            if nul >= 0 and scan.nul_line is None:
+                scan.nul_line = newlines + block.count(b"\n", 0, nul) + 1
+            newlines += block.count(b"\n")
+            scan.commas += block.count(b",")
+            if scan.empty and block.strip():
+                scan.empty = False
+            last = block[-1:]
+    scan.lines = newlines + (1 if last and last != b"\n" else 0)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    # The header may hold quoted line breaks: hand the whole head to the csv module.
+    scan.first_line = head.decode("utf-8", errors="replace")
+    return scan
 
 
 def _header(text: str, raw: RawTable) -> list[str] | None:
@@ -106,39 +142,33 @@ def _header(text: str, raw: RawTable) -> list[str] | None:
     return first if ok else None
 
 
-def _read_fast(data: bytes, header: list[str]):
-    """pyarrow's reader; None when the file needs the careful path."""
+def _read_fast(path, header: list[str], scan: _Scan, missing: list[str]):
+    """Polars' multi-threaded reader; None when the file needs the careful path.
+
+    Polars pads a short row with nulls and reads a blank line as a row of nulls without a
+    word, so the file's own counts decide: as many records as lines, no all-null row, and as
+    many commas in the file as the header's width and the cells' own commas account for.
+    Anything else (ragged rows, blank lines, quoted line breaks, bad UTF-8) goes the slow way.
+    """
     import polars as pl
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    invalid = []
-
-    def on_invalid(row):
-        invalid.append(row)
-        return "skip"
 
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        frame = pl.read_csv(path, infer_schema=False, null_values=missing or None, raise_if_empty=False)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if invalid or table.num_rows + 1 != lines or table.column_names != header:
+    if frame.columns != header or frame.height != scan.lines - 1:
         return None
-    frame = pl.from_arrow(table)
+    if not frame.is_empty():
+        counts = frame.select(
+            pl.all_horizontal(pl.all().is_null()).any().alias("blank"),
+            pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).fill_null(0)).sum().alias("commas"),
+        ).row(0, named=True)
+        if counts["blank"] or scan.commas != (len(header) - 1) * (frame.height + 1) + counts["commas"]:
+            return None
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
-def _read_slow(text: str, header: list[str], raw: RawTable):
+def _read_slow(text: str, header: list[str], raw: RawTable, missing: list[str]):
     """Python's csv module: exact lines, ragged rows padded or cut and reported."""
     import polars as pl
 
@@ -180,7 +210,9 @@ def _read_slow(text: str, header: list[str], raw: RawTable):
                   f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")
         return None
     frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
-    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+    nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
+              for n in header]
+    return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
 
 
 def _clip(value: str, n: int = 80) -> str:

@@ -1,8 +1,14 @@
-"""Turn a boolean mask over a table into Faults: the one place rows become Faults."""
+"""Turn boolean masks over a table into Faults: the one place rows become Faults.
+
+Checks are gathered in a :class:`Batch` and counted in one pass over the table (Polars runs
+the expressions in parallel and shares common work); only the checks that found something
+go back to the table to pick out their rows, at most ``cap`` of them each.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..read import LINE
 from ..report import ERROR, Fault, Report
@@ -10,45 +16,71 @@ from ..report import ERROR, Fault, Report
 DEFAULT_CAP = 1000  # faults kept per check and table; the rest are counted, not listed
 
 
-def collect(
-    report: Report,
-    frame,
-    mask,
-    *,
-    resource: str,
-    path: str,
-    field: str | None,
-    code: str,
-    message: Callable[[dict], str],
-    value_of: str | None = None,
-    severity: str = ERROR,
-    cap: int = DEFAULT_CAP,
-    extra: tuple = (),
-) -> int:
-    """Add a Fault for each row of ``frame`` where the Polars expression ``mask`` is true.
+@dataclass
+class _Item:
+    mask: object  # polars.Expr, true on faulty rows
+    field: str | None
+    code: str
+    message: Callable[[dict], str]
+    value_of: str | None
+    severity: str
+    extra: tuple
 
-    ``message`` gets the row (its line, ``value`` and the ``extra`` columns) as a dict.
-    ``extra`` holds column names or Polars expressions (computed over the whole table, so
-    a window such as "first line of this key" sees every row). Returns how many rows were
-    faulty (kept plus omitted).
+
+class Batch:
+    """Checks over one table, evaluated together.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"n": [1, -2], "__line__": [2, 3]})
+    >>> report = Report()
+    >>> batch = Batch(frame, "t", "data/t.csv")
+    >>> batch.add(pl.col("n") < 0, field="n", code="constraint-minimum", message=lambda r: "negative")
+    >>> batch.run(report)
+    1
+    >>> report.faults[0].row
+    3
     """
-    import polars as pl
 
-    mask = mask.fill_null(False)
-    total = frame.lazy().select(mask.sum()).collect().item()
-    if not total:
-        return 0
-    value_col = value_of or field
-    cols = [pl.col(LINE)]
-    if value_col is not None:
-        cols.append(pl.col(value_col).cast(pl.String).alias("value"))
-    names = [c for c in extra if isinstance(c, str) and c != value_col]
-    computed = [c for c in extra if not isinstance(c, str)]
-    cols += [pl.col(c) for c in names] + [pl.col(c.meta.output_name()) for c in computed]
-    bad = frame.lazy().with_columns(computed).filter(mask).select(cols)
-    for row in bad.head(cap).collect().iter_rows(named=True):
-        value = row.get("value")
-        report.add(Fault(resource, path, row[LINE], field, value, code, message(row), severity))
-    if total > cap:
-        report.omitted[severity] += total - cap
-    return total
+    def __init__(self, frame, resource: str, path: str):
+        self.frame, self.resource, self.path = frame, resource, path
+        self.items: list[_Item] = []
+
+    def add(self, mask, *, field: str | None, code: str, message: Callable[[dict], str],
+            value_of: str | None = None, severity: str = ERROR, extra: tuple = ()) -> None:
+        """Queue a check; ``extra`` holds column names or Polars expressions the message needs."""
+        self.items.append(_Item(mask, field, code, message, value_of, severity, extra))
+
+    def run(self, report: Report, cap: int = DEFAULT_CAP) -> int:
+        """Count every queued check in one pass, then collect the faults; return the total."""
+        import polars as pl
+
+        if not self.items:
+            return 0
+        counts = self.frame.select(
+            [item.mask.fill_null(False).sum().alias(str(i)) for i, item in enumerate(self.items)]
+        ).row(0)
+        total = 0
+        for item, n in zip(self.items, counts, strict=True):
+            if n:
+                total += n
+                self._collect(report, item, n, cap, pl)
+        self.items = []
+        return total
+
+    def _collect(self, report: Report, item: _Item, n: int, cap: int, pl) -> None:
+        value_col = item.value_of or item.field
+        cols = [pl.col(LINE)]
+        if value_col is not None:
+            cols.append(pl.col(value_col).cast(pl.String).alias("value"))
+        names = [c for c in item.extra if isinstance(c, str) and c != value_col]
+        computed = [c for c in item.extra if not isinstance(c, str)]
+        cols += [pl.col(c) for c in names] + [pl.col(c.meta.output_name()) for c in computed]
+        bad = (self.frame.lazy().with_columns(computed).filter(item.mask.fill_null(False))
+               .select(cols).head(cap).collect())
+        for row in bad.iter_rows(named=True):
+            report.add(Fault(self.resource, self.path, row[LINE], item.field, row.get("value"), item.code,
+                             item.message(row), item.severity))
+        if n > cap:
+            report.omitted[item.severity] += n - cap

@@ -1,8 +1,9 @@
-"""Columns a rule needs from another table, joined onto the table it checks.
+"""Columns a rule needs from another table, added to the table it checks.
 
 Cross-table rules stay one-table expressions this way: a claim carries its update's date
 as ``__update_date``, an update its source's retrieval date as ``__retrieved_date``. The
-same enriched frames feed the Polars engine and the Pandera schemas.
+same enriched frames feed the Polars engine and the Pandera schemas. A lookup is a hash
+map from key to value (``replace_strict``), not a join, so no other column is copied.
 """
 
 from __future__ import annotations
@@ -25,17 +26,16 @@ def enrich(tables: dict, schemas: dict[str, TableSchema]) -> dict:
     for name, lookups in LOOKUPS.items():
         if name not in tables:
             continue
-        frame = tables[name]
+        columns = []
         for column, fk, target, key, value in lookups:
-            if fk not in frame.columns:
+            if fk not in tables[name].columns:
                 continue
             if target in tables and {key, value} <= set(tables[target].columns):
-                lookup = (tables[target].select(pl.col(key).cast(pl.String).alias(fk), pl.col(value).alias(column))
-                          .drop_nulls(fk).unique(fk, keep="first"))
-                frame = (frame.with_columns(pl.col(fk).cast(pl.String).alias("__key__"))
-                         .join(lookup.rename({fk: "__key__"}), on="__key__", how="left", maintain_order="left")
-                         .drop("__key__"))
+                lookup = tables[target].select(key, value).drop_nulls(key).unique(key, keep="first")
+                columns.append(pl.col(fk).replace_strict(lookup.get_column(key), lookup.get_column(value),
+                                                         default=None, return_dtype=lookup.schema[value])
+                               .alias(column))
             else:
-                frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias(column))
-        out[name] = frame
+                columns.append(pl.lit(None, dtype=pl.Date).alias(column))
+        out[name] = tables[name].with_columns(columns)
     return out

@@ -9,7 +9,7 @@ from ..package import Package, locate
 from ..read import read_raw
 from ..report import Report
 from ..schema import TableSchema
-from .collect import DEFAULT_CAP, collect
+from .collect import DEFAULT_CAP, Batch
 from .context import enrich
 from .rules import targets_for
 from .structure import check_foreign_keys, check_header, check_table
@@ -43,10 +43,11 @@ def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAU
 def check_rules(tables: dict, schemas: dict, paths: dict, report: Report, cap: int, options: dict) -> None:
     """Run every semantic rule over the typed tables (with their cross-table context)."""
     for name, frame in enrich(tables, schemas).items():
+        batch = Batch(frame, name, paths[name])
         for rule, target in targets_for(name, schemas[name], options):
-            collect(report, frame, target.violation(frame), resource=name, path=paths[name], field=target.field,
-                    code=rule.code, message=target.message, value_of=target.value_of, severity=rule.severity,
-                    cap=cap, extra=target.extra)
+            batch.add(target.violation(frame), field=target.field, code=rule.code, message=target.message,
+                      value_of=target.value_of, severity=rule.severity, extra=target.extra)
+        batch.run(report, cap)
 
 
 def validate(path: str | os.PathLike | None = None, *, strict: bool = False, cap: int = DEFAULT_CAP,

@@ -90,6 +90,17 @@ def _dates(schema: TableSchema) -> list[str]:
     return [f.name for f in schema.fields if f.type in ("date", "datetime")]
 
 
+def _only_where(frame, cheap, costly):
+    """``costly`` evaluated only on the rows where ``cheap`` holds (false elsewhere)."""
+    import polars as pl
+
+    bad = (frame.lazy().with_row_index("__i").filter(cheap.fill_null(False)).filter(costly.fill_null(False))
+           .select("__i").collect().get_column("__i"))
+    if bad.is_empty():
+        return pl.lit(False)
+    return pl.int_range(pl.len(), dtype=pl.UInt32).is_in(bad.implode())
+
+
 def _as_date(name: str):
     import polars as pl
 
@@ -257,7 +268,7 @@ def _duplicate(table, schema, opts):
     keys = [k for k in CLAIM_KEYS.get(table, ()) if k in schema.names]
     if not keys:
         return
-    claim = pl.struct([pl.col(k).cast(pl.String) for k in keys])
+    claim = pl.struct(keys)
     yield Target(schema.primary_key[0], lambda fr: ~claim.is_first_distinct(),
                  lambda r: f"{r['value']!r} repeats the claim on line {r['__first__']} (same "
                            f"{', '.join(keys)}); keep one row",
@@ -286,7 +297,10 @@ def _control(table, schema, opts):
 @rule("text-not-nfc", "free text is Unicode in NFC (composed) form")
 def _nfc(table, schema, opts):
     for name in free_text(schema):
-        yield Target(name, lambda fr, n=name: _col(n) != _col(n).str.normalize("NFC"),
+        # ASCII is always NFC: normalise only the (few) rows with other characters.
+        yield Target(name, lambda fr, n=name: _only_where(
+                         fr, _col(n).str.len_chars() != _col(n).str.len_bytes(),
+                         _col(n) != _col(n).str.normalize("NFC")),
                      lambda r, n=name: f"{n} is not in Unicode NFC form; re-save it composed: {r['value']!r}")
 
 
