@@ -271,6 +271,20 @@ def test_output_folder_rules(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "pkg"]  # no temporary folders left
 
 
+def test_a_write_that_fails_leaves_the_old_package_and_no_temporary_folder(tmp_path):
+    from conflictdata.importers.writer import write_package
+
+    out = tmp_path / "pkg"
+    assert run("import", "missile-attacks", FIXTURES / "old_9_columns.csv", "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out / "data").iterdir()}
+    broken = build(FIXTURES / "daily.csv")
+    del broken.tables["lineage"]  # fails after the seven tables are written
+    with pytest.raises(KeyError):
+        write_package(out, broken.descriptor, broken.tables, force=True)
+    assert {p.name: p.read_bytes() for p in (out / "data").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["pkg"]
+
+
 def test_missing_catalogue_column_is_an_input_error(tmp_path):
     bad = tmp_path / "models.csv"
     bad.write_text("model,kind\nX-1,missile\n", encoding="utf-8")

@@ -12,7 +12,7 @@ def import_group():
     """Import a third-party dataset into conflictdata's tables (a new package folder)."""
 
 
-@import_group.command("missile-attacks")
+@import_group.command("missile-attacks", short_help="The 'Massive Missile Attacks on Ukraine' daily CSV.")
 @click.argument("daily_csv", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--catalog", "catalog", type=click.Path(dir_okay=False, path_type=str), default=None,
               metavar="MODELS_CSV", help="The models catalogue (missiles_and_uavs.csv): categories and other names "

@@ -108,7 +108,6 @@ class ImportResult:
     report: Report  # faults, each at its input file and line
     output_report: Report  # the same faults as validation found them in the written package
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def import_missile_attacks(daily: str | os.PathLike, out: str | os.PathLike, *,
@@ -173,8 +172,8 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     from ..package import locate
 
     template = locate()
-    enum = template.resource("munition_types").schema
-    categories = next(f for f in enum["fields"] if f["name"] == "category")["constraints"]["enum"]
+    types_schema = template.resource("munition_types").schema
+    categories = next(f for f in types_schema["fields"] if f["name"] == "category")["constraints"]["enum"]
     table = read_input(daily, DAILY_COLUMNS, "daily attacks file")
     inputs = {table.name: Path(daily)}
     models = MunitionCatalogue(categories)
