@@ -6,6 +6,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -304,7 +305,7 @@ def test_a_fault_after_the_merge_points_at_the_submission_line(pkg):
     r = run("add", path, "--into", pkg, "--format", "json")
     err = next(e for e in json.loads(r.output)["files"][0]["errors"] if e["code"] == "foreign-key")
     assert (err["path"], err["row"], err["field"]) == (str(path), 11, "updates[0].munitions[0].claimant_id")
-    assert "in the munitions row it would add" in err["message"]
+    assert "(in the row it would add: data/munitions.csv line 8)" in err["message"]
 
 
 def test_several_files_build_on_each_other_and_all_or_nothing(pkg, tmp_path):
@@ -454,3 +455,63 @@ def test_no_submit_extra_means_a_clear_message(tmp_path, pkg):
     r = subprocess.run([*CLI, "add", str(FICTIONAL), "--into", str(pkg)], env=env, capture_output=True, text=True)
     assert r.returncode == 2 and "pip install 'conflictdata[submit]'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# --- the maintainers' CI workflow, run step by step on a real git repository -------------------
+
+
+def _workflow_steps() -> list[str]:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "submissions.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    assert "--dry-run --format github" in " ".join(s.get("run", "") for s in steps)
+    return [s["run"] for s in steps if "run" in s and not s["run"].startswith("pip install")]
+
+
+def _run_workflow(repo: Path, base: str, runner: Path) -> tuple[int, str]:
+    runner.mkdir()
+    env = {**os.environ, "BASE_SHA": base, "RUNNER_TEMP": str(runner),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    output = ""
+    for script in _workflow_steps():
+        r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=repo, env=env,
+                           capture_output=True, text=True)
+        output += r.stdout + r.stderr
+        if r.returncode:
+            return r.returncode, output
+    return 0, output
+
+
+def test_workflow_annotates_submission_lines_and_checks_merged_data(tmp_path):
+    repo = copy_package(tmp_path / "repo")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+
+    def commit(message):
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", message], check=True)
+        return subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+    subprocess.run([*git, "init", "-q"], check=True)
+    (repo / ".gitignore").write_text(".conflictdata.lock\n")
+    base = commit("base")
+    (repo / "submissions").mkdir()
+    shutil.copy(FIXTURES / "submissions" / "unknown-key.yaml", repo / "submissions" / "bad.yaml")
+    shutil.copy(FICTIONAL, repo / "submissions" / "good.yaml")
+    commit("a contributor's pull request")
+    code, out = _run_workflow(repo, base, tmp_path / "run1")
+    assert code != 0
+    assert "::error file=submissions/bad.yaml,line=13,title=unknown-key::unknown key 'lauched'" in out
+    assert "::notice file=submissions/good.yaml,title=submission::valid" in out
+
+    (repo / "submissions" / "bad.yaml").unlink()
+    assert run("add", repo / "submissions" / "good.yaml", "--into", repo).exit_code == 0  # the maintainer merges
+    commit("merge the submission")
+    code, out = _run_workflow(repo, base, tmp_path / "run2")
+    assert code == 0, out
+
+    with open(repo / "data" / "places.csv", "a", encoding="utf-8") as f:
+        f.write("zzz,Smuggled row,city,,,,,,\n")
+    commit("an extra row the submission does not hold")
+    code, out = _run_workflow(repo, base, tmp_path / "run3")
+    assert code != 0 and "::error title=data-mismatch::" in out

@@ -212,23 +212,14 @@ def _repeated_claims(state: State, rows: list[NewRow], report: Report) -> None:
         schema = table.schema
         skip = {*schema.primary_key, *layout.implied(name), *NOT_COMPARED}
         compared = [f for f in schema.names if f not in skip]
+        # Repeats inside one update are the validator's duplicate-claim rule; this looks across updates.
         seen = {tuple(rec.cells.get(f, "") for f in compared): rec for rec in table.records if rec.key}
-        in_file: dict[tuple, NewRow] = {}
         for row in (r for r in rows if r.table == name):
-            content = tuple(row.cells[f] for f in compared)
-            twin = seen.get(content)
+            twin = seen.get(tuple(row.cells[f] for f in compared))
             if twin is not None:
                 _fault(report, row, None, None, "duplicate-claim",
                        f"the same claim (every field but {', '.join(sorted(skip))}) is already in the package: "
                        f"{twin.describe(table.resource.path)}, {schema.primary_key[0]} {twin.key[0]!r}")
-                continue
-            same_update = content + tuple(row.cells[f] for f in layout.implied(name))
-            if same_update in in_file:
-                first = in_file[same_update].origin
-                _fault(report, row, None, None, "duplicate-claim",
-                       f"this claim repeats the one on line {first.line} of the same update")
-                continue
-            in_file[same_update] = row
 
 
 def _fault(report: Report, row: NewRow, name: str | None, value, code: str, message: str,
@@ -257,7 +248,7 @@ def check_merged(state: State, report: Report) -> None:
         if (o.file, line) in taken:
             continue  # already refused on this line, more precisely
         report.add(Fault("submission", o.file, line, o.where(f.field), f.value, f.code,
-                         f"{f.message} (in the {f.resource} row it would add)", f.severity))
+                         f"{f.message} (in the row it would add: {f.path} line {f.row})", f.severity))
     report.omitted.update(result.omitted)
 
 
