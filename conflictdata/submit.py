@@ -218,7 +218,7 @@ def known_source(url: str, path: str | os.PathLike | None = None) -> tuple[str |
     if pattern and not re.fullmatch(pattern, url):
         return f"the url {url!r} does not match the pattern {pattern} of {ROOT_TABLE}.url", None
     for rec in read_table(resource, schema).records:
-        if rec.cells.get("url") == url:
+        if rec.get("url") == url:
             return None, rec.describe(resource.path)
     return None, None
 

@@ -33,9 +33,14 @@ class Record:
 
     key: tuple[str, ...] | None  # None for a blank line
     text: str
-    cells: dict[str, str]
+    values: list[str]
+    index: dict[str, int]  # column name -> position, shared by the table's records
     line: int | None = None  # where it was read from (None for a row this run adds)
     new: NewRow | None = None
+
+    def get(self, name: str) -> str:
+        i = self.index.get(name)
+        return self.values[i] if i is not None and i < len(self.values) else ""
 
     def describe(self, path: str) -> str:
         if self.new is not None:
@@ -93,12 +98,15 @@ def read_table(resource: Resource, schema: TableSchema) -> Table:
             raise MergeError(f"{where}: the header is not the Table Schema's fields in order; "
                              "run `conflictdata validate`")
         table = Table(resource, schema, head, header)
+        index = {name: i for i, name in enumerate(header)}
+        where_key = [index[k] for k in schema.primary_key]
         start = reader.line_num
         for cells in reader:
-            row = dict(zip(header, cells, strict=False))
-            key = tuple(row.get(k, "") for k in schema.primary_key) if cells else None
-            table.records.append(Record(key, "".join(physical[start: reader.line_num]), row, start + 1))
-            start = reader.line_num
+            end = reader.line_num
+            key = tuple(cells[i] if i < len(cells) else "" for i in where_key) if cells else None
+            text = physical[start] if end == start + 1 else "".join(physical[start:end])
+            table.records.append(Record(key, text, cells, index, start + 1))
+            start = end
     except csv.Error as exc:
         raise MergeError(f"{where} line {reader.line_num}: not valid CSV ({exc}); "
                          "run `conflictdata validate`") from None
@@ -132,8 +140,10 @@ class State:
             mine = [r for r in rows if r.table == name]
             if not mine:
                 continue
-            pk = table.schema.primary_key
-            pending = sorted((Record(tuple(r.cells[k] for k in pk), row_text(table.header, r.cells), r.cells, new=r)
+            pk, header = table.schema.primary_key, table.header
+            index = {name: i for i, name in enumerate(header)}
+            pending = sorted((Record(tuple(r.cells[k] for k in pk), row_text(header, r.cells),
+                                     [r.cells.get(h, "") for h in header], index, new=r)
                               for r in mine), key=lambda rec: rec.key)
             out, j = [], 0
             for rec in table.records:
@@ -157,14 +167,17 @@ class State:
 def refusals(state: State, rows: list[NewRow], report: Report) -> None:
     """What the package refuses before any rule runs: a known source, a taken id, a repeated claim."""
     layout = state.layout
-    root = layout.root
+    by_key: dict[str, dict] = {}
+    by_name: dict[str, dict] = {}
     for row in rows:
         table = state.tables[row.table]
         schema, path = table.schema, table.resource.path
+        if row.table not in by_key:  # built once per table, so a large package costs one pass
+            by_key[row.table] = {rec.key: rec for rec in reversed(table.records) if rec.key is not None}
         key = tuple(row.cells[k] for k in schema.primary_key)
-        if row.table == root:
-            _known_source(state.tables[root], row, report)
-        clash = next((rec for rec in table.records if rec.key == key), None)
+        if row.table == layout.root:
+            _known_source(table, row, report)
+        clash = by_key[row.table].get(key)
         if clash is not None:
             name = schema.primary_key[0]
             how = "the derived " if name in row.derived else ""
@@ -173,9 +186,10 @@ def refusals(state: State, rows: list[NewRow], report: Report) -> None:
             _fault(report, row, name, key[0], "duplicate-id",
                    f"{how}{name} {key[0]!r} is already in the package ({clash.describe(path)}); {hint}")
             continue
-        if row.table in layout.catalogs and "name" in row.cells:
-            same = next((rec for rec in table.records if rec.cells.get("name", "").casefold()
-                         == row.cells["name"].casefold() and row.cells["name"]), None)
+        if row.table in layout.catalogs and row.cells.get("name"):
+            if row.table not in by_name:
+                by_name[row.table] = {rec.get("name").casefold(): rec for rec in reversed(table.records) if rec.key}
+            same = by_name[row.table].get(row.cells["name"].casefold())
             if same is not None:
                 _fault(report, row, "name", row.cells["name"], "duplicate-name",
                        f"{row.cells['name']!r} is already in {row.table} as {same.key[0]!r} ({same.describe(path)}); "
@@ -185,14 +199,14 @@ def refusals(state: State, rows: list[NewRow], report: Report) -> None:
 
 def _known_source(table: Table, row: NewRow, report: Report) -> None:
     url = row.cells.get("url", "")
+    same = ("publisher", "title", "published_date")
     for rec in table.records:
-        if url and rec.cells.get("url") == url:
+        if url and rec.get("url") == url:
             _fault(report, row, "url", url, "duplicate-source",
                    f"the source {url} is already in the package ({rec.describe(table.resource.path)}, "
                    f"{table.schema.primary_key[0]} {rec.key[0]!r}); a source is submitted once")
             return
-        same = ("publisher", "title", "published_date")
-        if not url and not rec.cells.get("url") and all(rec.cells.get(f) == row.cells.get(f) for f in same):
+        if not url and not rec.get("url") and all(rec.get(f) == row.cells.get(f, "") for f in same):
             _fault(report, row, "title", row.cells.get("title"), "duplicate-source",
                    f"a source with this publisher, title and date is already in the package "
                    f"({rec.describe(table.resource.path)}, {rec.key[0]!r}); a source is submitted once")
@@ -208,18 +222,24 @@ def claim_tables(layout: Layout) -> tuple[str, ...]:
 def _repeated_claims(state: State, rows: list[NewRow], report: Report) -> None:
     layout = state.layout
     for name in claim_tables(layout):
+        mine = [r for r in rows if r.table == name]
+        if not mine:
+            continue
         table = state.tables[name]
         schema = table.schema
         skip = {*schema.primary_key, *layout.implied(name), *NOT_COMPARED}
         compared = [f for f in schema.names if f not in skip]
         # Repeats inside one update are the validator's duplicate-claim rule; this looks across updates.
-        seen = {tuple(rec.cells.get(f, "") for f in compared): rec for rec in table.records if rec.key}
-        for row in (r for r in rows if r.table == name):
-            twin = seen.get(tuple(row.cells[f] for f in compared))
-            if twin is not None:
+        wanted = {tuple(r.cells[f] for f in compared): r for r in reversed(mine)}
+        first = {content[0] for content in wanted}
+        for rec in table.records:
+            if rec.key is None or rec.get(compared[0]) not in first:
+                continue
+            row = wanted.pop(tuple(rec.get(f) for f in compared), None)
+            if row is not None:
                 _fault(report, row, None, None, "duplicate-claim",
                        f"the same claim (every field but {', '.join(sorted(skip))}) is already in the package: "
-                       f"{twin.describe(table.resource.path)}, {schema.primary_key[0]} {twin.key[0]!r}")
+                       f"{rec.describe(table.resource.path)}, {schema.primary_key[0]} {rec.key[0]!r}")
 
 
 def _fault(report: Report, row: NewRow, name: str | None, value, code: str, message: str,
