@@ -515,3 +515,19 @@ def test_workflow_annotates_submission_lines_and_checks_merged_data(tmp_path):
     commit("an extra row the submission does not hold")
     code, out = _run_workflow(repo, base, tmp_path / "run3")
     assert code != 0 and "::error title=data-mismatch::" in out
+
+
+def test_a_known_name_is_a_warning_and_a_taken_derived_id_a_fault(pkg, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(fictional("w").replace("  - name: Testland w\n    kind: state\n",
+                                           "  - name: Testland w\n    kind: state\n"
+                                           "  - actor_id: russia-again\n    name: Russia\n    kind: state\n"))
+    r = run("add", path, "--into", pkg, "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"s.yaml:\d+: warning duplicate-name \[actors\[1\]\.name\]: 'Russia' is already in actors as "
+                     r"'russia' \(data/actors.csv line \d+\)", r.output)
+    path.write_text(fictional("w").replace("Testland w", "Russia").replace("testland-w", "russia"))
+    r = run("add", path, "--into", pkg, "--dry-run")
+    assert r.exit_code == 1
+    assert ("error duplicate-id [actors[0].actor_id]: the derived actor_id 'russia' is already in the package"
+            in r.output)

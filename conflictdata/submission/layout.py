@@ -51,18 +51,6 @@ class Layout:
         branch = self.branches.get(table)
         return tuple(own for own, _ in branch.link) if branch else ()
 
-    def yaml_path(self, table: str) -> str:
-        """Where rows of ``table`` are written, e.g. ``updates[].munitions[]``."""
-        if table in self.catalogs:
-            return f"{table}[]"
-        parts = []
-        branch: Branch | None = self.branches[table]
-        while branch is not None:
-            parts.append(branch.key if branch.parent is None else f"{branch.key}[]")
-            branch = self.branches.get(branch.parent) if branch.parent else None
-        parts.reverse()
-        return ".".join(parts[1:]) if len(parts) > 1 else parts[0]
-
 
 def build_layout(package: Package) -> Layout:
     """The layout of ``package``'s submissions.

@@ -155,9 +155,6 @@ class State:
             tables[name] = replace(table, records=out)
         return State(self.package, self.layout, tables)
 
-    def texts(self) -> dict[str, str]:
-        return {name: table.render()[0] for name, table in self.tables.items()}
-
     def changed(self, since: State) -> dict[str, str]:
         """Resource path -> new text, for the tables that differ from ``since``."""
         return {t.resource.path: t.render()[0] for name, t in self.tables.items()
