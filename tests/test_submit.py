@@ -108,7 +108,9 @@ def test_json_schema_follows_every_table_schema_field():
 def test_committed_json_schema_accepts_the_examples_and_rejects_a_fixture():
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(json.loads((ROOT / "schemas" / "submission.schema.json").read_text()))
+    schema = json.loads((ROOT / "schemas" / "submission.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)  # a valid JSON Schema in itself
+    validator = Draft202012Validator(schema)
     for path in (DW, FICTIONAL):
         assert list(validator.iter_errors(parse_file(path).value)) == []
     bad = parse_file(FIXTURES / "submissions" / "unknown-key.yaml").value
