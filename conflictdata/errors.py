@@ -81,3 +81,7 @@ class OutputExistsError(ConflictDataError):
 
 class MergeError(ConflictDataError):
     """A submission cannot be merged at all: the package is locked by another merge, or cannot be written."""
+
+
+class QueryError(ConflictDataError):
+    """A SQL query that DuckDB refuses: a syntax error, an unknown table or column, or an attempt to write files."""

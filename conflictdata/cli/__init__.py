@@ -25,6 +25,11 @@ COMMANDS = {
     "download": "conflictdata.cli.release:download",
     "add": "conflictdata.cli.submit:add",
     "new-submission": "conflictdata.cli.submit:new_submission",
+    "docs": "conflictdata.cli.users:docs",
+    "cite": "conflictdata.cli.users:cite",
+    "sql": "conflictdata.cli.users:sql",
+    "export": "conflictdata.cli.users:export",
+    "plot": "conflictdata.cli.users:plot",
 }
 HELP = {
     "tables": "List the tables and their row counts.",
@@ -36,6 +41,11 @@ HELP = {
     "download": "Download and verify a published release into the cache.",
     "add": "Check submission files and merge them into the package, all or nothing.",
     "new-submission": "Print a commented YAML template for a new submission.",
+    "docs": "Generate docs/data-dictionary.md from the schemas.",
+    "cite": "Print how to cite the data version in use (text, BibTeX).",
+    "sql": "Run a read-only SQL query (DuckDB) over tables and views.",
+    "export": "Export to a DuckDB or SQLite database or an Excel workbook.",
+    "plot": "Plot launched vs intercepted over time by munition category.",
 }
 
 

@@ -1,0 +1,213 @@
+"""Commands for the people who use the data: ``docs``, ``cite``, ``sql``, ``export`` and ``plot``."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from .common import EXIT_INVALID, EXIT_OK, fail, friendly
+
+PACKAGE_PATH = click.option("--path", type=click.Path(path_type=str),
+                            help="A package or release folder instead of the installed data.")
+VERSION = click.option("--version", "version", metavar="VERSION",
+                       help="A published release (e.g. 1.2.0), downloaded and verified once, then cached.")
+
+
+def usage_errors(func):
+    """A bad argument the library refuses with ValueError is a usage error: one line, exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValueError as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+def _one_source(path, version) -> None:
+    if path is not None and version is not None:
+        fail("give --path or --version, not both")
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=str),
+              help="The file to write ('-' prints it); default: docs/data-dictionary.md in the package's folder.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file differs from what the schemas give.")
+@friendly
+def docs(path, out, check):
+    """Generate the data dictionary (docs/data-dictionary.md) from the Table Schemas and the checks.
+
+    PATH is a package folder; without it, the datapackage.json in the current folder if there
+    is one, else the installed data. With --check (for CI), exit 1 and show the difference
+    when the committed file is out of date.
+
+    Exit codes: 0 written or current, 1 out of date (--check), 2 the package cannot be read.
+    """
+    from ..docs import data_dictionary, default_file, stale, write
+    from ..package import locate
+
+    package = locate(path, prefer_cwd=True)
+    text = data_dictionary(package)
+    target = out or default_file(package)
+    if target is None or str(target) == "-":
+        if check:
+            fail("--check needs a file: give --out")
+        click.echo(text, nl=False)
+        return
+    if check:
+        diff = stale(text, target)
+        if diff:
+            click.echo("\n".join(diff))
+            click.echo(f"error: {target} is out of date; run 'conflictdata docs' and commit it", err=True)
+            raise SystemExit(EXIT_INVALID)
+        click.echo(f"{target} is up to date")
+        raise SystemExit(EXIT_OK)
+    write(text, target)
+    click.echo(f"wrote {target}")
+
+
+@click.command()
+@VERSION
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex"]), default="text", show_default=True)
+@friendly
+def cite(version, fmt):
+    """Print how to cite the data: the installed version, or --version VERSION.
+
+    Title, authors and licence come from datapackage.json and CITATION.cff; a published
+    version is cited with its release page and the sha256 of its datapackage.json (from the
+    registry installed with the library; nothing is downloaded).
+    """
+    from ..cite import citation
+
+    c = citation(version)
+    click.echo(c.render(fmt))
+    if not c.published:
+        click.echo(f"note: {c.version} is not a published release; say which copy you used (e.g. the git "
+                   "commit), or cite a published version", err=True)
+
+
+@click.command()
+@click.argument("query")
+@PACKAGE_PATH
+@VERSION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table for people, csv or json for programs.")
+@friendly
+def sql(query, path, version, fmt):
+    """Run a read-only SQL QUERY (DuckDB) over the package's tables and claim views.
+
+    Every table is there under its name (sources, updates, actors, places, munition_types,
+    munitions, casualty_reports); the views munitions_claims and casualty_claims add the
+    names of the claimant, attacker, munition type, places, update and source to each claim.
+    The query cannot read or write files.
+
+    Example: conflictdata sql "SELECT claimant_name, launched, intercepted FROM munitions_claims"
+
+    Exit codes: 0 ok, 2 the query is refused (one line from DuckDB) or the package cannot be read.
+    Needs pip install 'conflictdata[sql]'.
+    """
+    from ..sql import query as run
+
+    _one_source(path, version)
+    table = run(query, path, version=version)
+    click.echo(render(table, fmt), nl=False)
+
+
+def render(table, fmt: str) -> str:
+    """An Arrow result as an aligned text table, CSV or a JSON array of objects."""
+    import csv
+    import io
+    import json
+
+    names = table.column_names
+    rows = table.to_pylist()
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    text = [[_text(row[n]) for n in names] for row in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(text)
+        return buf.getvalue()
+    # numbers align right, like a spreadsheet
+    numeric = [bool(rows) and all(row[n] is None or (isinstance(row[n], (int, float)) and not isinstance(row[n], bool))
+                                  for row in rows) for n in names]
+    widths = [max([len(n), *(len(r[i]) for r in text)]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)).rstrip()
+
+    out = [line(names), "  ".join("-" * w for w in widths)] + [line(r) for r in text]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@click.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["duckdb", "sqlite", "xlsx"]),
+              help="Default: from OUT's suffix (.duckdb, .sqlite or .db, .xlsx).")
+@PACKAGE_PATH
+@VERSION
+@click.option("--force", is_flag=True, help="Replace OUT (and its metadata) when it exists.")
+@friendly
+@usage_errors
+def export(out, fmt, path, version, force):
+    """Export the package to OUT: a DuckDB or SQLite database, or an Excel workbook.
+
+    duckdb and sqlite: every table with its primary and foreign keys, and the claim views
+    (munitions_claims, casualty_claims); SQLite also gets OUT's name with .metadata.json, the
+    table and column descriptions for Datasette. xlsx: one sheet per table and a 'fields'
+    sheet; cells a spreadsheet would run as formulas are stored as text.
+
+    Written beside OUT and renamed into place: a failed export leaves nothing half-written.
+    Exit codes: 0 written, 2 nothing written (bad package, OUT exists, missing extra).
+    """
+    from ..export import export as write_export
+
+    _one_source(path, version)
+    files = write_export(out, fmt, path=path, version=version, force=force)
+    for f in files:
+        click.echo(f"wrote {f}")
+    if len(files) == 2:
+        click.echo(f"browse it: datasette {files[0]} --metadata {files[1]}")
+
+
+@click.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@PACKAGE_PATH
+@VERSION
+@click.option("--title", help="A title instead of the default one.")
+@friendly
+def plot(out, path, version, title):
+    """Draw munitions launched vs intercepted over time, per munition category, into OUT (.png, .svg, .pdf).
+
+    From whatever package is given: the installed data, --path (e.g. an imported package) or
+    --version. An existing OUT is replaced. Needs pip install 'conflictdata[plot]'.
+    """
+    from ..plot import plot as draw
+
+    _one_source(path, version)
+    data = draw(out, path, version=version, title=title)
+    if not data.claims:
+        click.echo(f"wrote {out}: no munitions claims with a date and a count to draw", err=True)
+        return
+    click.echo(f"wrote {out}: {data.claims} claims, {len(data.categories)} categories, per {data.period}, "
+               f"{data.first} to {data.last}")

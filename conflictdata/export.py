@@ -1,0 +1,397 @@
+"""Write the package as one file for the tools people already use: DuckDB, SQLite (+ Datasette), Excel.
+
+``duckdb``
+    Every table with its Table Schema's types (through Arrow), NOT NULL for required fields,
+    primary and foreign keys, the claim views of :mod:`conflictdata.sql`, and every table's
+    and column's description as a DuckDB comment.
+``sqlite``
+    The same tables, keys and views; column types from :data:`SQLITE_TYPES`, dates and times
+    as ISO 8601 text (as in the CSV). Beside it, ``<name>.metadata.json`` gives Datasette the
+    title, licence, source and every table's, view's and column's description:
+    ``datasette conflictdata.sqlite --metadata conflictdata.metadata.json``.
+``xlsx``
+    One sheet per table (typed cells: numbers, dates, text) and a ``fields`` sheet describing
+    every field. Text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) is stored as text with Excel's quote prefix, so
+    it is shown, never run.
+
+Every file is written into a temporary folder beside its target and renamed into place when
+complete, so a failed export leaves no half-written file. An existing target is refused
+unless ``force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import DataError, OutputExistsError, require
+from .package import Package
+from .schema import DATETIME_FORMAT, TableSchema
+from .sql import open_source, quote, views
+
+FORMATS = ("duckdb", "sqlite", "xlsx")
+SUFFIXES = {".duckdb": "duckdb", ".ddb": "duckdb", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite",
+            ".xlsx": "xlsx"}
+EXTRAS = {"duckdb": "sql", "xlsx": "excel"}
+# The one mapping from Table Schema types to SQLite column types (SQLite has no date type:
+# dates and times stay ISO 8601 text, which SQLite's date functions read).
+SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+                "date": "TEXT", "time": "TEXT", "datetime": "TEXT"}
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIELDS_SHEET = "fields"
+
+
+def export(out: str | os.PathLike, format: str | None = None, *, path: str | os.PathLike | None = None,
+           version: str | None = None, force: bool = False) -> list[Path]:
+    """Export the package to ``out`` as a DuckDB, SQLite or Excel file; return the files written.
+
+    Parameters
+    ----------
+    out : str or path-like
+        The file to write.
+    format : {"duckdb", "sqlite", "xlsx"}, optional
+        Default: from the suffix of ``out`` (``.duckdb``, ``.sqlite``/``.db``, ``.xlsx``).
+    path, version : optional
+        The package folder, or a published release; default: the installed data.
+    force : bool
+        Replace ``out`` (and the Datasette metadata beside it) when it exists.
+
+    Returns
+    -------
+    list of Path
+        ``[out]``, and for SQLite also its ``.metadata.json``.
+
+    Examples
+    --------
+    >>> export("conflictdata.sqlite")                    # doctest: +SKIP
+    [PosixPath('conflictdata.sqlite'), PosixPath('conflictdata.metadata.json')]
+    """
+    out = Path(out)
+    fmt = format or SUFFIXES.get(out.suffix.lower())
+    if fmt not in FORMATS:
+        raise ValueError(f"{out}: say which format to write ({', '.join(FORMATS)}); the suffix "
+                         f"{out.suffix or '(none)'} does not tell")
+    if fmt in EXTRAS:
+        require({"duckdb": "duckdb", "xlsx": "openpyxl"}[fmt], EXTRAS[fmt])
+    targets = [out, metadata_path(out)] if fmt == "sqlite" else [out]
+    for target in targets:
+        if target.exists() and not force:
+            raise OutputExistsError(f"{target} exists; nothing was written (use --force to replace it)")
+        if target.is_dir():
+            raise OutputExistsError(f"{target} is a folder; nothing was written")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    package = open_source(path, version)
+    tables = _load_all(package)
+    with _staging(out) as stage:
+        if fmt == "duckdb":
+            write_duckdb(package, tables, stage / out.name)
+        elif fmt == "sqlite":
+            write_sqlite(package, tables, stage / out.name)
+            write_json(stage / targets[1].name, datasette_metadata(package, out.stem))
+        else:
+            write_xlsx(package, tables, stage / out.name)
+        for target in targets:
+            os.replace(stage / target.name, target)
+    return targets
+
+
+def metadata_path(out: Path) -> Path:
+    """Where the Datasette metadata of a SQLite export goes: ``name.sqlite`` -> ``name.metadata.json``."""
+    return out.with_name(f"{out.stem}.metadata.json")
+
+
+@contextlib.contextmanager
+def _staging(out: Path):
+    # A folder beside the target: the same file system, so the final rename is atomic.
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _load_all(package: Package) -> dict:
+    from .load import load_arrow
+
+    return {name: load_arrow(package, name) for name in package.resources}
+
+
+def _schemas(package: Package) -> dict[str, TableSchema]:
+    return {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
+
+
+def table_order(package: Package) -> list[str]:
+    """Tables in an order where every table comes after the tables its foreign keys point at."""
+    schemas = _schemas(package)
+    order: list[str] = []
+    pending = list(schemas)
+    while pending:
+        ready = [t for t in pending
+                 if all(not fk.resource or fk.resource == t or fk.resource in order or fk.resource not in schemas
+                        for fk in schemas[t].foreign_keys)]
+        if not ready:  # a cycle between tables: keep the descriptor's order, the keys are checked afterwards
+            ready = pending[:1]
+        order += ready
+        pending = [t for t in pending if t not in ready]
+    return order
+
+
+def _reference(table: str, fk) -> str:
+    target = fk.resource or table
+    return (f"FOREIGN KEY ({', '.join(map(quote, fk.fields))}) "
+            f"REFERENCES {quote(target)} ({', '.join(map(quote, fk.reference_fields))})")
+
+
+def create_table(table: str, schema: TableSchema, column_types: dict[str, str]) -> str:
+    """``CREATE TABLE`` with the given column types, NOT NULL for required fields and the keys."""
+    parts = [f"{quote(f.name)} {column_types[f.name]}{' NOT NULL' if f.required else ''}" for f in schema.fields]
+    if schema.primary_key:
+        parts.append(f"PRIMARY KEY ({', '.join(map(quote, schema.primary_key))})")
+    parts += [_reference(table, fk) for fk in schema.foreign_keys]
+    return f"CREATE TABLE {quote(table)} (\n    " + ",\n    ".join(parts) + "\n)"
+
+
+def _levels(table: str, schema: TableSchema, arrow) -> list[int]:
+    """For each row, how many self-references lead up from it: insert level 0 first, then 1, ...
+
+    DuckDB checks a foreign key against the rows already in the table, so a row must come
+    after the row it points at. A missing parent or a cycle is reported, never inserted.
+    """
+    self_keys = [fk for fk in schema.foreign_keys if not fk.resource or fk.resource == table]
+    if not self_keys:
+        return [0] * arrow.num_rows
+    columns = arrow.to_pydict()
+    index = {tuple(columns[k][i] for k in schema.primary_key): i for i in range(arrow.num_rows)}
+    parents: list[list[int]] = []
+    for i in range(arrow.num_rows):
+        ups = []
+        for fk in self_keys:
+            ref = tuple(columns[f][i] for f in fk.fields)
+            if any(v is None for v in ref):
+                continue
+            if tuple(fk.reference_fields) != schema.primary_key or ref not in index:
+                raise DataError(f"{table} row {i + 1}: {', '.join(fk.fields)} {', '.join(map(str, ref))} points at "
+                                f"no row of {table} (run 'conflictdata validate')")
+            ups.append(index[ref])
+        parents.append(ups)
+    level: list[int | None] = [0 if not ups else None for ups in parents]
+    pending = [i for i, v in enumerate(level) if v is None]
+    while pending:
+        done = [i for i in pending if all(level[p] is not None for p in parents[i])]
+        if not done:
+            raise DataError(f"{table} row {pending[0] + 1}: its {', '.join(self_keys[0].fields)} leads round in a "
+                            "cycle (run 'conflictdata validate')")
+        for i in done:
+            level[i] = 1 + max(level[p] for p in parents[i])
+        pending = [i for i in pending if level[i] is None]
+    return level
+
+
+def write_duckdb(package: Package, tables: dict, file: Path) -> None:
+    """Write the tables (typed, with keys and comments) and the claim views into a new DuckDB file."""
+    duckdb = require("duckdb", "sql")
+    import pyarrow as pa
+
+    schemas = _schemas(package)
+    con = duckdb.connect(str(file))
+    try:
+        for name in table_order(package):
+            schema = schemas[name]
+            arrow = tables[name]
+            levels = _levels(name, schema, arrow)
+            staged = arrow.append_column("__level", pa.array(levels, pa.int64()))
+            con.register("__staged", staged)
+            # DuckDB's own reading of the Arrow types, which come from the Table Schema
+            types = {row[0]: row[1] for row in con.execute('DESCRIBE "__staged"').fetchall()}
+            con.execute(create_table(name, schema, types))
+            columns = ", ".join(quote(f.name) for f in schema.fields)
+            try:
+                for level in sorted(set(levels)):
+                    con.execute(f'INSERT INTO {quote(name)} SELECT {columns} FROM "__staged" WHERE "__level" = ?',
+                                [level])
+            except duckdb.ConstraintException as exc:
+                raise DataError(f"{name}: {str(exc).splitlines()[0]} (run 'conflictdata validate')") from None
+            con.unregister("__staged")
+            if schema.description:
+                con.execute(f"COMMENT ON TABLE {quote(name)} IS {_literal(schema.description)}")
+            for f in schema.fields:
+                if f.description:
+                    con.execute(f"COMMENT ON COLUMN {quote(name)}.{quote(f.name)} IS {_literal(f.description)}")
+        for view in views(package):
+            con.execute(view.create())
+            con.execute(f"COMMENT ON VIEW {quote(view.name)} IS {_literal(view.description)}")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sqlite_value(value):
+    if isinstance(value, dt.datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def write_sqlite(package: Package, tables: dict, file: Path) -> None:
+    """Write the tables (with keys) and the claim views into a new SQLite file; check every foreign key."""
+    import sqlite3
+
+    schemas = _schemas(package)
+    con = sqlite3.connect(file)
+    try:
+        with con:
+            for name in table_order(package):
+                schema = schemas[name]
+                con.execute(create_table(name, schema, {f.name: SQLITE_TYPES[f.type] for f in schema.fields}))
+                marks = ", ".join("?" for _ in schema.fields)
+                columns = tables[name].to_pydict()
+                rows = zip(*(map(_sqlite_value, columns[f.name]) for f in schema.fields))
+                con.executemany(f"INSERT INTO {quote(name)} VALUES ({marks})", rows)
+            for view in views(package):
+                con.execute(view.create())
+        broken = con.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            table, rowid, parent, _ = broken[0]
+            raise DataError(f"{table} row {rowid}: a foreign key points at no row of {parent} "
+                            f"({len(broken)} such row(s); run 'conflictdata validate')")
+    finally:
+        con.close()
+
+
+def datasette_metadata(package: Package, database: str) -> dict:
+    """Datasette's metadata for a SQLite export named ``database``: titles, licence, descriptions."""
+    d = package.descriptor
+    licences = d.get("licenses") or []
+    first = licences[0] if licences else {}
+    tables = {}
+    for name, schema in _schemas(package).items():
+        tables[name] = {"description": schema.description,
+                        "columns": {f.name: f.description for f in schema.fields if f.description}}
+    for view in views(package):
+        tables[view.name] = {"description": view.description,
+                             "columns": {c: text for c, text in view.columns if text}}
+    meta = {
+        "title": d.get("title") or d.get("name") or database,
+        "description": d.get("description", ""),
+        "license": first.get("name") or first.get("title", ""),
+        "license_url": first.get("path", ""),
+        "source": f"{d.get('name', 'conflictdata')} {d.get('version', '')}".strip(),
+        "databases": {database: {"tables": tables}},
+    }
+    if d.get("homepage"):
+        meta["source_url"] = d["homepage"]
+    return {k: v for k, v in meta.items() if v != ""}
+
+
+def write_json(file: Path, data: dict) -> None:
+    file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def neutralise(ws, value):
+    """A cell for ``value``; text that a spreadsheet would run as a formula becomes plain, quote-prefixed text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell
+
+
+def _sheet_names(names) -> dict[str, str]:
+    # Excel allows 31 characters and no two sheets with the same name (case-insensitive).
+    taken, out = {FIELDS_SHEET}, {}
+    for name in names:
+        sheet, n = name[:31], 1
+        while sheet.lower() in taken:
+            n += 1
+            sheet = f"{name[:31 - len(str(n)) - 1]}~{n}"
+        taken.add(sheet.lower())
+        out[name] = sheet
+    return out
+
+
+def write_xlsx(package: Package, tables: dict, file: Path) -> None:
+    """Write one sheet per table and a ``fields`` sheet into a new Excel workbook."""
+    openpyxl = require("openpyxl", "excel")
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    schemas = _schemas(package)
+    wb = openpyxl.Workbook(write_only=True)
+    d = package.descriptor
+    wb.properties.title = d.get("title") or d.get("name")
+    wb.properties.description = d.get("description")
+
+    def header(ws, names):
+        ws.freeze_panes = "A2"
+        cells = []
+        for n in names:
+            c = neutralise(ws, n)
+            c.font = bold
+            cells.append(c)
+        ws.append(cells)
+
+    sheets = _sheet_names(schemas)
+    for name, schema in schemas.items():
+        ws = wb.create_sheet(sheets[name])
+        header(ws, schema.names)
+        columns = tables[name].to_pydict()
+        for i, row in enumerate(zip(*(columns[f] for f in schema.names))):
+            for field, value in zip(schema.names, row):
+                if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                    raise DataError(f"{name} row {i + 1} [{field}]: a control character that Excel cannot hold "
+                                    "(run 'conflictdata validate')")
+            ws.append([neutralise(ws, v) for v in row])
+    ws = wb.create_sheet(FIELDS_SHEET)
+    header(ws, ["table", "sheet", "field", "type", "required", "key", "constraints", "description"])
+    for name, schema in schemas.items():
+        fks = {f: fk for fk in schema.foreign_keys for f in fk.fields}
+        for f in schema.fields:
+            key = "primary key" if f.name in schema.primary_key else ""
+            if f.name in fks:
+                fk = fks[f.name]
+                key = (key + "; " if key else "") + f"-> {fk.resource or name}.{', '.join(fk.reference_fields)}"
+            row = [name, sheets[name], f.name, f.type if f.format == "default" else f"{f.type} ({f.format})",
+                   "yes" if f.required else "", key, constraint_text(f), f.description]
+            ws.append([neutralise(ws, v) for v in row])
+    wb.save(file)
+
+
+def constraint_text(field) -> str:
+    """The field's constraints other than ``required``, as short plain text.
+
+    Examples
+    --------
+    >>> from conflictdata.schema import Field
+    >>> constraint_text(Field("n", "integer", constraints={"minimum": 0, "required": True}))
+    'minimum 0'
+    """
+    parts = []
+    for key, value in field.constraints.items():
+        if key == "required":
+            continue
+        if key == "enum":
+            parts.append("one of " + ", ".join(map(str, value)))
+        elif key == "unique":
+            parts.append("unique" if value else "")
+        elif key == "pattern":
+            parts.append(f"pattern {value}")
+        else:
+            parts.append(f"{key} {value}")
+    return "; ".join(p for p in parts if p)

@@ -1,0 +1,231 @@
+"""SQL over the package: DuckDB in memory, every table under its name, and views that join claims.
+
+The tables are the typed Arrow tables of :func:`conflictdata.load` (types from the Table
+Schemas), registered in an in-memory DuckDB database. Two views join each claim to the rows
+its foreign keys point at, so a query needs no joins to read who claimed what, in which
+update of which source, about which munition type and place:
+
+``munitions_claims``
+    ``munitions`` with ``update_*``, ``source_*``, ``claimant_*``, ``attacker_*``,
+    ``munition_type_*``, ``launch_place_*`` and ``target_place_*`` columns.
+``casualty_claims``
+    ``casualty_reports`` with ``update_*``, ``source_*``, ``claimant_*``, ``place_*``,
+    ``perpetrator_*`` and ``victim_actor_*`` columns.
+
+The views are generated from the foreign keys (:func:`views`), as plain SQL that DuckDB and
+SQLite both run, so :mod:`conflictdata.export` writes the very same views into its files.
+
+Queries are for reading: after the tables are registered, DuckDB's access to files, the
+network and extensions is switched off and the configuration locked, so a query cannot read
+or write files (``COPY ... TO``, ``read_csv``, ``ATTACH``) or change that.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import QueryError, require
+from .package import Package, locate
+from .schema import TableSchema
+
+EXTRA = "sql"
+
+# The claim tables and the views that explain them.
+CLAIM_VIEWS = {"munitions_claims": "munitions", "casualty_claims": "casualty_reports"}
+# What a view shows of a row that a claim points at: readable columns, never the whole row.
+LABELS = {
+    "updates": ("published_date", "published_time", "headline"),
+    "sources": ("publisher", "title", "url", "kind"),
+    "actors": ("name", "kind", "country"),
+    "places": ("name", "kind", "country"),
+    "munition_types": ("name", "category"),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """A view over a claim table: its name, the table, its SQL and its columns with descriptions."""
+
+    name: str
+    table: str
+    sql: str  # the SELECT, without CREATE VIEW
+    columns: tuple[tuple[str, str], ...]
+    description: str
+
+    def create(self) -> str:
+        """The ``CREATE VIEW`` statement (DuckDB and SQLite)."""
+        return f"CREATE VIEW {quote(self.name)} AS\n{self.sql}"
+
+
+def quote(name: str) -> str:
+    """An SQL identifier in double quotes (DuckDB and SQLite).
+
+    Examples
+    --------
+    >>> quote('a"b')
+    '"a""b"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def views(package: Package) -> list[View]:
+    """The claim views of ``package``, generated from the foreign keys of its claim tables.
+
+    Each foreign key of a claim table (``claimant_id`` -> ``actors``) becomes a LEFT JOIN
+    under the field's name without ``_id`` (``claimant``) and adds that row's readable
+    columns (``claimant_name``, ``claimant_kind``, ...); the joined table's own foreign keys
+    are followed one step further (``update`` -> ``source``). A view whose table the package
+    lacks is left out.
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> [v.name for v in views(locate())]
+    ['munitions_claims', 'casualty_claims']
+    >>> "claimant_name" in dict(views(locate())[0].columns)
+    True
+    """
+    schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
+    out = []
+    for view, table in CLAIM_VIEWS.items():
+        if table in schemas:
+            out.append(_view(view, table, schemas))
+    return out
+
+
+def _view(view: str, table: str, schemas: dict[str, TableSchema]) -> View:
+    claim = schemas[table]
+    select = [f"    c.{quote(f.name)}" for f in claim.fields]
+    columns = [(f.name, f.description) for f in claim.fields]
+    joins: list[str] = []
+    used = ["c"]
+
+    def join(parent_alias: str, fk, described: str) -> None:
+        target = fk.resource
+        if not target or target not in schemas or target not in LABELS or len(fk.fields) != 1:
+            return
+        alias = fk.fields[0].removesuffix("_id")
+        if alias in used:
+            return
+        used.append(alias)
+        on = f"{parent_alias}.{quote(fk.fields[0])} = {quote(alias)}.{quote(fk.reference_fields[0])}"
+        joins.append(f"LEFT JOIN {quote(target)} AS {quote(alias)} ON {on}")
+        ref = schemas[target]
+        for label in LABELS[target]:
+            if label in ref.names:
+                select.append(f"    {quote(alias)}.{quote(label)} AS {quote(f'{alias}_{label}')}")
+                columns.append((f"{alias}_{label}", f"{target}.{label} of {described}: {ref.field(label).description}"))
+        for inner in ref.foreign_keys:
+            join(quote(alias), inner, f"the {target[:-1] if target.endswith('s') else target} of {described}")
+
+    for fk in claim.foreign_keys:
+        join("c", fk, f"{table}.{fk.fields[0]}")
+    sql = "SELECT\n" + ",\n".join(select) + f"\nFROM {quote(table)} AS c\n" + "\n".join(joins)
+    joined = ", ".join(a for a in used if a != "c")
+    description = (f"Every row of {table} with readable columns of the rows it points at ({joined}); "
+                   "LEFT JOINs, so a claim that leaves a key empty keeps its row, with empty columns.")
+    return View(view, table, sql.rstrip(), tuple(columns), description)
+
+
+def connect(path: str | os.PathLike | None = None, *, version: str | None = None, read_only: bool = True):
+    """An in-memory DuckDB connection with the package's tables and claim views.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A package or release folder; default: the installed data.
+    version : str, optional
+        A published release, downloaded and verified once (see :func:`conflictdata.remote.fetch`).
+    read_only : bool
+        Switch off DuckDB's access to files, network and extensions once the tables are in,
+        and lock the configuration (the default). Tables and views made in the session stay
+        in memory.
+
+    Examples
+    --------
+    >>> con = connect()                                                   # doctest: +SKIP
+    >>> con.sql("SELECT claimant_name, launched FROM munitions_claims")   # doctest: +SKIP
+    """
+    duckdb = require("duckdb", EXTRA)
+    package = open_source(path, version)
+    con = duckdb.connect(":memory:")
+    register(con, package)
+    if read_only:
+        lock_down(con)
+    return con
+
+
+def open_source(path: str | os.PathLike | None = None, version: str | None = None) -> Package:
+    """The package at ``path``, or the verified release ``version``, or the installed data."""
+    if version is not None:
+        if path is not None:
+            raise ValueError("give path or version, not both")
+        from .remote import fetch
+
+        path = fetch(version)
+    return locate(path)
+
+
+def register(con, package: Package) -> None:
+    """Register every table of ``package`` under its name (typed Arrow) and create the claim views."""
+    from .load import load_arrow
+
+    for name in package.resources:
+        con.register(name, load_arrow(package, name))
+    for view in views(package):
+        con.execute(view.create())
+
+
+def lock_down(con) -> None:
+    """Switch off file, network and extension access and the Python replacement scans; lock that."""
+    for setting in ("python_enable_replacements", "autoinstall_known_extensions", "autoload_known_extensions"):
+        try:
+            con.execute(f"SET {setting} = false")
+        except Exception:  # noqa: BLE001 - an older DuckDB without the setting; the essential ones follow
+            pass
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def query(sql: str, path: str | os.PathLike | None = None, *, version: str | None = None, con=None):
+    """Run ``sql`` over the package (read-only) and return the result as an Arrow table.
+
+    Parameters
+    ----------
+    sql : str
+        One or more statements; the result is the last one's.
+    path, version : optional
+        As for :func:`connect`; ignored when ``con`` is given.
+    con : optional
+        A connection from :func:`connect` to reuse.
+
+    Raises
+    ------
+    QueryError
+        DuckDB refuses the query; the message is DuckDB's first line.
+
+    Examples
+    --------
+    >>> query("SELECT count(*) AS n FROM munitions").column("n")[0].as_py() > 0   # doctest: +SKIP
+    True
+    """
+    duckdb = require("duckdb", EXTRA)
+    con = con if con is not None else connect(path, version=version)
+    try:
+        relation = con.sql(sql)
+        if relation is None:  # a statement without a result (CREATE, SET ...)
+            import pyarrow as pa
+
+            return pa.table({})
+        # to_arrow_table since DuckDB 1.4; fetch_arrow_table before
+        fetch = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+        return fetch()
+    except duckdb.Error as exc:
+        raise QueryError(one_line(exc)) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """DuckDB's message without its caret diagram and hints: the first line."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
