@@ -9,6 +9,8 @@ descriptor holds.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -149,8 +151,12 @@ def citation(version: str | None = None, *, cff: str | os.PathLike | None = None
         c.get("title", "") for c in d.get("contributors", []) if c.get("role", "author") == "author")
     licences = d.get("licenses") or []
     licence = (licences[0].get("name") or licences[0].get("title")) if licences else str(meta.get("license", ""))
-    # YAML reads date-released as a date; it dates the CITATION.cff's own version only
-    year = getattr(meta.get("date-released"), "year", None) if str(meta.get("version")) == version else None
+    # date-released dates the CITATION.cff's own version only; YAML reads it as a date unless quoted
+    released = meta.get("date-released")
+    if isinstance(released, str):
+        with contextlib.suppress(ValueError):
+            released = dt.date.fromisoformat(released)
+    year = getattr(released, "year", None) if str(meta.get("version")) == version else None
     return Citation(
         title=str(d.get("title") or meta.get("title") or d.get("name", "conflictdata")),
         version=version,

@@ -3,7 +3,9 @@
 ``duckdb``
     Every table with its Table Schema's types (through Arrow), NOT NULL for required fields,
     primary and foreign keys, the claim views of :mod:`conflictdata.sql`, and every table's
-    and column's description as a DuckDB comment.
+    and column's description as a DuckDB comment. DuckDB checks a foreign key as each row goes
+    in, so rows pointing at their own table are inserted parents first, and a parent chain
+    that loops (a ``parent-cycle`` fault) cannot be exported to DuckDB.
 ``sqlite``
     The same tables, keys and views; column types from :data:`SQLITE_TYPES`, dates and times
     as ISO 8601 text (as in the CSV). Beside it, ``<name>.metadata.json`` gives Datasette the
@@ -259,7 +261,7 @@ def write_sqlite(package: Package, tables: dict, file: Path) -> None:
                 con.execute(create_table(name, schema, {f.name: SQLITE_TYPES[f.type] for f in schema.fields}))
                 marks = ", ".join("?" for _ in schema.fields)
                 columns = tables[name].to_pydict()
-                rows = zip(*(map(_sqlite_value, columns[f.name]) for f in schema.fields))
+                rows = zip(*(map(_sqlite_value, columns[f.name]) for f in schema.fields), strict=True)
                 con.executemany(f"INSERT INTO {quote(name)} VALUES ({marks})", rows)
             for view in views(package):
                 con.execute(view.create())
@@ -352,8 +354,8 @@ def write_xlsx(package: Package, tables: dict, file: Path) -> None:
         ws = wb.create_sheet(sheets[name])
         header(ws, schema.names)
         columns = tables[name].to_pydict()
-        for i, row in enumerate(zip(*(columns[f] for f in schema.names))):
-            for field, value in zip(schema.names, row):
+        for i, row in enumerate(zip(*(columns[f] for f in schema.names), strict=True)):
+            for field, value in zip(schema.names, row, strict=True):
                 if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
                     raise DataError(f"{name} row {i + 1} [{field}]: a control character that Excel cannot hold "
                                     "(run 'conflictdata validate')")

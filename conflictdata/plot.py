@@ -118,7 +118,7 @@ def figure(data: Series, *, title: str | None = None):
         return fig
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
     days = PERIODS[data.period][1]
-    for ax, (name, rows) in zip(axes, panels):
+    for ax, (name, rows) in zip(axes, panels, strict=False):
         # bars centred on their period, intercepted drawn inside launched
         x = [r["period"] + dt.timedelta(days=days / 2) for r in rows]
         ax.bar(x, [r["launched"] for r in rows], width=0.85 * days, color=LAUNCHED, label="launched")

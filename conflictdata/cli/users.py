@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -136,12 +137,13 @@ def render(table, fmt: str) -> str:
         writer.writerows(text)
         return buf.getvalue()
     # numbers align right, like a spreadsheet
-    numeric = [bool(rows) and all(row[n] is None or (isinstance(row[n], (int, float)) and not isinstance(row[n], bool))
-                                  for row in rows) for n in names]
+    numeric = [bool(rows) and all(row[n] is None or (isinstance(row[n], (int, float, Decimal))
+                                                     and not isinstance(row[n], bool)) for row in rows) for n in names]
     widths = [max([len(n), *(len(r[i]) for r in text)]) for i, n in enumerate(names)]
 
     def line(cells):
-        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)).rstrip()
+        padded = (c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))
+        return "  ".join(padded).rstrip()
 
     out = [line(names), "  ".join("-" * w for w in widths)] + [line(r) for r in text]
     out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
@@ -157,6 +159,8 @@ def _text(value) -> str:
 
 
 def _json_value(value):
+    if isinstance(value, Decimal):  # DuckDB sums integers as HUGEINT, which Arrow gives as a decimal
+        return int(value) if value == value.to_integral_value() else float(value)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 

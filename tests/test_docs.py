@@ -1,0 +1,131 @@
+"""The data dictionary: generated from the schemas and the checks, committed, and never out of date."""
+
+import json
+import re
+
+from click.testing import CliRunner
+
+from conflictdata.cli import cli
+from conflictdata.docs import data_dictionary, default_file, er_diagram, stale
+from conflictdata.package import open_package
+from conflictdata.schema import TableSchema
+from conflictdata.validation.checks import all_checks
+
+from .conftest import ROOT
+
+COMMITTED = ROOT / "docs" / "data-dictionary.md"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def schemas(package):
+    return {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
+
+
+def test_the_committed_data_dictionary_is_current():
+    text = data_dictionary(open_package(ROOT))
+    assert COMMITTED.read_text(encoding="utf-8") == text, (
+        "docs/data-dictionary.md is out of date: run 'conflictdata docs' and commit it")
+
+
+def test_every_table_field_constraint_and_enum_value_is_documented():
+    package = open_package(ROOT)
+    text = data_dictionary(package)
+    for name, schema in schemas(package).items():
+        assert f"\n## {name}\n" in text
+        section = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+        assert schema.description in section
+        assert f"Primary key: {', '.join(f'`{k}`' for k in schema.primary_key)}" in section
+        for f in schema.fields:
+            row = next(line for line in section.splitlines() if line.startswith(f"| `{f.name}`"))
+            assert f"`{f.type}`" in row and f.description.replace("|", "\\|") in row
+            assert ("| yes |" in row) == f.required
+            for value in f.constraints.get("enum", []):
+                assert f"`{value}`" in row
+            for key in ("minimum", "maximum", "maxLength"):
+                if key in f.constraints:
+                    assert str(f.constraints[key]) in row
+            if "pattern" in f.constraints:
+                assert f.constraints["pattern"].replace("|", "\\|") in row
+        for fk in schema.foreign_keys:
+            assert f"`{fk.fields[0]}` → [{fk.resource or name}]" in section
+
+
+def test_every_table_row_has_five_cells_even_with_pipes_in_patterns():
+    # munition_types.members has a '|' in its pattern: escaped, it stays inside its cell
+    for line in data_dictionary(open_package(ROOT)).splitlines():
+        if line.startswith("| `"):
+            cells = re.split(r"(?<!\\)\|", line)[1:-1]
+            assert len(cells) in (2, 5), line
+
+
+def test_every_check_is_listed_with_its_code_and_linked_from_its_tables():
+    text = data_dictionary(open_package(ROOT))
+    checks = text.split("\n## Checks\n", 1)[1]
+    for c in all_checks():
+        assert f'<a id="{c.code}"></a>`{c.code}` | {c.kind} | {c.severity} |' in checks
+    munitions = text.split("\n## munitions\n", 1)[1].split("\n## ", 1)[0]
+    assert "[`outcome-exceeds-launched`](#outcome-exceeds-launched)" in munitions
+    places = text.split("\n## places\n", 1)[1].split("\n## ", 1)[0]
+    assert "outcome-exceeds-launched" not in places and "`coordinates-outside-country`" in places
+
+
+def test_the_er_diagram_draws_every_foreign_key():
+    package = open_package(ROOT)
+    lines = er_diagram(schemas(package))
+    assert lines[:2] == ["```mermaid", "erDiagram"] and lines[-1] == "```"
+    relations = [line.strip() for line in lines if "--" in line]
+    expected = []
+    for name, schema in schemas(package).items():
+        for fk in schema.foreign_keys:
+            end = "||" if schema.field(fk.fields[0]).required else "o|"
+            expected.append(f'{name} }}o--{end} {fk.resource or name} : "{fk.fields[0]}"')
+    assert relations == expected
+    assert 'actors }o--o| actors : "parent_id"' in relations  # a self-reference
+    assert 'munitions }o--|| updates : "update_id"' in relations  # required: exactly one
+    assert "        string claim_id PK" in lines and "        string update_id FK" in lines
+
+
+def test_the_views_are_documented():
+    text = data_dictionary(open_package(ROOT))
+    assert "### munitions_claims" in text and "### casualty_claims" in text
+    assert "| `claimant_name` |" in text and "| `source_title` |" in text
+
+
+def test_cli_check_passes_on_the_checkout_and_fails_when_a_schema_changes(pkg, monkeypatch):
+    r = run("docs", str(ROOT), "--check")
+    assert r.exit_code == 0, r.output
+    # a copy with its own dictionary, then a changed description
+    r = run("docs", str(pkg))
+    assert r.exit_code == 0 and (pkg / "docs" / "data-dictionary.md").is_file()
+    assert run("docs", str(pkg), "--check").exit_code == 0
+    schema_file = pkg / "schemas" / "munitions.json"
+    schema = json.loads(schema_file.read_text())
+    schema["fields"][0]["description"] = "A changed description."
+    schema_file.write_text(json.dumps(schema))
+    r = run("docs", str(pkg), "--check")
+    assert r.exit_code == 1
+    assert "+| `claim_id` (primary key) | `string` | yes |" in r.output and "out of date" in r.output
+    # without PATH: the package in the current folder
+    monkeypatch.chdir(pkg)
+    assert run("docs").exit_code == 0
+    assert run("docs", "--check").exit_code == 0
+    assert "A changed description." in (pkg / "docs" / "data-dictionary.md").read_text()
+
+
+def test_cli_out_dash_prints_the_dictionary(pkg):
+    r = run("docs", str(pkg), "--out", "-")
+    assert r.exit_code == 0 and r.output == data_dictionary(open_package(pkg))
+    assert not (pkg / "docs").exists()
+
+
+def test_stale_names_a_missing_file(tmp_path):
+    assert stale("x", tmp_path / "none.md") == [f"{tmp_path / 'none.md'} does not exist"]
+    (tmp_path / "same.md").write_text("x")
+    assert stale("x", tmp_path / "same.md") == []
+
+
+def test_the_default_file_is_in_the_package_folder(pkg):
+    assert default_file(open_package(pkg)) == pkg.resolve() / "docs" / "data-dictionary.md"

@@ -1,0 +1,244 @@
+"""Exports opened with the real tools: sqlite3, DuckDB and openpyxl; Datasette metadata; hostile cells."""
+
+import json
+import os
+import sqlite3
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import conflictdata as cd
+from conflictdata import export as ex
+from conflictdata.cli import cli
+from conflictdata.errors import DataError, MissingExtraError, OutputExistsError
+from conflictdata.package import locate, open_package
+from conflictdata.schema import TableSchema
+from conflictdata.sql import views
+
+from .conftest import line_of, read_rows, set_cell, write_rows
+
+duckdb = pytest.importorskip("duckdb", reason="duckdb is in the test extra: pip install '.[test]'")
+openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is in the test extra: pip install '.[test]'")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def schemas(package=None):
+    package = package or locate()
+    return {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
+
+
+@pytest.fixture(scope="module")
+def sqlite_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sqlite") / "conflictdata.sqlite"
+    r = run("export", str(out))
+    assert r.exit_code == 0, r.output
+    assert "datasette" in r.output and "conflictdata.metadata.json" in r.output
+    return out
+
+
+def test_sqlite_has_every_table_with_its_rows_and_keys(sqlite_file):
+    con = sqlite3.connect(sqlite_file)
+    for name, schema in schemas().items():
+        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(cd.load(name))
+        info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+        assert [c[1] for c in info] == schema.names
+        assert [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]] == list(schema.primary_key)
+        assert {c[1] for c in info if c[3]} == {f.name for f in schema.fields if f.required}
+        declared = {(row[3], row[2], row[4]) for row in con.execute(f'PRAGMA foreign_key_list("{name}")')}
+        expected = {(fk.fields[0], fk.resource or name, fk.reference_fields[0]) for fk in schema.foreign_keys}
+        assert declared == expected, name
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_sqlite_types_follow_the_table_schema_types(sqlite_file):
+    con = sqlite3.connect(sqlite_file)
+    for name, schema in schemas().items():
+        declared = {c[1]: c[2] for c in con.execute(f'PRAGMA table_info("{name}")')}
+        assert declared == {f.name: ex.SQLITE_TYPES[f.type] for f in schema.fields}
+    # dates stay ISO 8601 text, as in the CSV, and SQLite's date functions read them
+    assert con.execute("SELECT date(window_start, '+1 day') FROM munitions WHERE window_start IS NOT NULL "
+                       "LIMIT 1").fetchone() == ("2024-10-08",)
+    assert con.execute("SELECT typeof(launched) FROM munitions WHERE launched = 19").fetchone() == ("integer",)
+
+
+def test_sqlite_views_are_the_claim_views(sqlite_file):
+    con = sqlite3.connect(sqlite_file)
+    found = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert found == {"munitions_claims", "casualty_claims"}
+    row = con.execute("SELECT claimant_name, munition_type_category, source_publisher, launched FROM munitions_claims "
+                      "WHERE claim_id = 'dw-2024-10-08-overnight-iskander-m-launched'").fetchone()
+    assert row == ("Armed Forces of Ukraine", "ballistic_missile", "DW", 2)
+    for view in views(locate()):
+        columns = [r[1] for r in con.execute(f'PRAGMA table_info("{view.name}")')]
+        assert columns == [c for c, _ in view.columns]
+
+
+def test_datasette_metadata_describes_every_table_view_and_column(sqlite_file):
+    meta = json.loads(ex.metadata_path(sqlite_file).read_text(encoding="utf-8"))
+    assert meta["license"] == "CC-BY-4.0" and meta["title"].startswith("conflictdata")
+    tables = meta["databases"]["conflictdata"]["tables"]
+    con = sqlite3.connect(sqlite_file)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"):
+        assert tables[name]["description"], name
+        for column in (r[1] for r in con.execute(f'PRAGMA table_info("{name}")')):
+            assert tables[name]["columns"].get(column), (name, column)
+
+
+@pytest.fixture(scope="module")
+def duckdb_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("duckdb") / "conflictdata.duckdb"
+    assert ex.export(out) == [out]
+    return out
+
+
+def test_duckdb_file_has_tables_keys_views_and_comments(duckdb_file):
+    con = duckdb.connect(str(duckdb_file), read_only=True)
+    for name, schema in schemas().items():
+        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(cd.load(name))
+        constraints = con.execute("SELECT constraint_type, constraint_column_names, referenced_table "
+                                  "FROM duckdb_constraints() WHERE table_name = ?", [name]).fetchall()
+        assert ("PRIMARY KEY", list(schema.primary_key), None) in constraints
+        fks = {(c[1][0], c[2]) for c in constraints if c[0] == "FOREIGN KEY"}
+        assert fks == {(fk.fields[0], fk.resource or name) for fk in schema.foreign_keys}
+        assert con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] == \
+            schema.description
+    types = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'munitions'")
+                 .fetchall())
+    assert types["launched"] == "BIGINT" and types["window_start"].startswith("TIMESTAMP")
+    assert con.execute("SELECT sum(intercepted) FROM munitions_claims WHERE claimant_name = 'Ukrainian Air Force'"
+                       ).fetchone()[0] == 18
+    views_found = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert views_found == {"munitions_claims", "casualty_claims"}
+
+
+def test_duckdb_enforces_the_keys_it_declares(duckdb_file, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(duckdb_file.read_bytes())
+    con = duckdb.connect(str(copy))
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO updates (update_id, source_id, summary) VALUES ('x', 'no-such-source', 's')")
+
+
+def test_self_references_are_inserted_parents_first(pkg, tmp_path):
+    # A child listed before its parent: DuckDB checks each row against the rows already in.
+    header, rows = read_rows(pkg / "data" / "places.csv")
+    parent = header.index("parent_id")
+    rows.sort(key=lambda r: r[parent] == "")
+    write_rows(pkg / "data" / "places.csv", header, rows)
+    out = ex.export(tmp_path / "p.duckdb", path=pkg)[0]
+    con = duckdb.connect(str(out), read_only=True)
+    assert con.execute("SELECT count(*) FROM places").fetchone()[0] == len(rows)
+
+
+def test_a_parent_cycle_is_reported_and_nothing_is_written(pkg, tmp_path):
+    line = line_of(pkg, "places", "place_id", "ukraine")
+    set_cell(pkg, "places", line, "parent_id", "odesa")  # odesa -> odesa-oblast -> ukraine -> odesa
+    with pytest.raises(DataError, match="places row .* cycle"):
+        ex.export(tmp_path / "c.duckdb", path=pkg)
+    assert os.listdir(tmp_path) == ["pkg"]
+    # SQLite checks keys after the inserts: every key points at a row, so the rows go in as they are
+    out = ex.export(tmp_path / "c.sqlite", path=pkg)[0]
+    assert sqlite3.connect(out).execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_broken_foreign_key_is_refused_in_sqlite_too(pkg, tmp_path):
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
+    set_cell(pkg, "munitions", line, "claimant_id", "nobody")
+    with pytest.raises(DataError, match="munitions row .* actors"):
+        ex.export(tmp_path / "f.sqlite", path=pkg)
+    r = run("export", str(tmp_path / "f.duckdb"), "--path", str(pkg))
+    assert r.exit_code == 2 and r.output.startswith("error: munitions") and "Traceback" not in r.output
+    assert sorted(os.listdir(tmp_path)) == ["pkg"]
+
+
+def test_xlsx_has_a_sheet_per_table_and_the_field_descriptions(tmp_path):
+    out = tmp_path / "conflictdata.xlsx"
+    r = run("export", str(out))
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out)
+    tables = schemas()
+    assert wb.sheetnames == [*tables, "fields"]
+    for name, schema in tables.items():
+        values = list(wb[name].values)
+        assert list(values[0]) == schema.names and len(values) - 1 == len(cd.load(name))
+        assert wb[name].freeze_panes == "A2"
+    munitions = list(wb["munitions"].values)
+    launched = munitions[0].index("launched")
+    assert 19 in [row[launched] for row in munitions[1:]]  # numbers are numbers
+    fields = list(wb["fields"].values)
+    assert fields[0][:3] == ("table", "sheet", "field")
+    assert len(fields) - 1 == sum(len(s.fields) for s in tables.values())
+    described = {(row[0], row[2]): row for row in fields[1:]}
+    assert "one of" in described[("munitions", "certainty")][6] and described[("munitions", "claim_id")][7]
+    assert described[("munitions", "claimant_id")][5] == "-> actors.actor_id"
+
+
+def test_xlsx_stores_formula_like_text_as_text(pkg, tmp_path):
+    hostile = {"notes": "=1+1", "quote": '+HYPERLINK("http://example.org")', "headline": "-2+3",
+               "summary": "@SUM(A1)"}
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
+    set_cell(pkg, "munitions", line, "notes", hostile["notes"])
+    set_cell(pkg, "munitions", line, "quote", hostile["quote"])
+    set_cell(pkg, "updates", 2, "headline", hostile["headline"])
+    set_cell(pkg, "updates", 2, "summary", hostile["summary"])
+    out = tmp_path / "h.xlsx"
+    ex.export(out, path=pkg)
+    wb = openpyxl.load_workbook(out)
+    cells = [c for ws in (wb["munitions"], wb["updates"]) for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value in hostile.values()]
+    assert sorted(c.value for c in cells) == sorted(hostile.values())  # exactly as in the data
+    for c in cells:
+        assert c.data_type == "s" and c.quotePrefix, c.coordinate  # text, never a formula
+    # the raw sheet XML holds no formula element at all
+    import zipfile
+    with zipfile.ZipFile(out) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_an_existing_file_is_refused_unless_forced(tmp_path):
+    out = tmp_path / "x.sqlite"
+    out.write_text("mine")
+    with pytest.raises(OutputExistsError):
+        ex.export(out)
+    assert out.read_text() == "mine" and not ex.metadata_path(out).exists()
+    r = run("export", str(out))
+    assert r.exit_code == 2 and "--force" in r.output
+    ex.export(out, force=True)
+    assert sqlite3.connect(out).execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+
+
+def test_the_format_comes_from_the_suffix_or_the_option(tmp_path):
+    out = tmp_path / "data.bin"
+    r = run("export", str(out))
+    assert r.exit_code == 2 and "say which format" in r.output
+    r = run("export", str(out), "--format", "sqlite")
+    assert r.exit_code == 0 and sqlite3.connect(out).execute("SELECT count(*) FROM actors").fetchone()[0] > 0
+    assert (tmp_path / "data.metadata.json").exists()
+
+
+def test_missing_extras_name_themselves(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(MissingExtraError, match=r"conflictdata\[excel\]"):
+        ex.export(tmp_path / "x.xlsx")
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    r = run("export", str(tmp_path / "x.duckdb"))
+    assert r.exit_code == 2 and "pip install 'conflictdata[sql]'" in r.output
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_release_folder_exports_too(tmp_path):
+    from conflictdata.release import build
+
+    from .conftest import copy_package
+
+    release = build(open_package(copy_package(tmp_path / "src")), tmp_path / "rel")
+    out = ex.export(tmp_path / "r.sqlite", path=release.out)[0]
+    con = sqlite3.connect(out)
+    assert con.execute("SELECT window_start FROM munitions WHERE window_start IS NOT NULL LIMIT 1").fetchone() == (
+        "2024-10-07T00:00:00",)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
