@@ -202,6 +202,94 @@ def _checks_section(checks) -> list[str]:
     return out
 
 
+def coverage(package: Package | None = None) -> str:
+    """What the data covers, counted from the data: claims, period, sources, claimants, places, munitions.
+
+    The README's data card holds this block between ``<!-- data-card:begin -->`` and
+    ``<!-- data-card:end -->``; ``conflictdata docs`` refreshes it, and the tests fail when it is stale.
+
+    Examples
+    --------
+    >>> print(coverage().splitlines()[0])                      # doctest: +SKIP
+    - **Claims**: 6 munitions claims and 4 casualty reports, in 4 updates of 1 source.
+    """
+    import polars as pl
+
+    from .load import load_arrow
+
+    package = package or locate()
+    have = package.resources
+
+    def table(name):
+        return pl.from_arrow(load_arrow(package, name)) if name in have else None
+
+    m, c, u, s, a, p, t = (table(n) for n in ("munitions", "casualty_reports", "updates", "sources", "actors",
+                                              "places", "munition_types"))
+    m = m if m is not None else pl.DataFrame({"claim_id": [], "claimant_id": [], "munition_type_id": []})
+    c = c if c is not None else pl.DataFrame({"report_id": [], "claimant_id": []})
+    claims = m.height + c.height
+    lines = [f"- **Claims**: {m.height} munitions claims and {c.height} casualty reports, in "
+             f"{_count(u, 'update')} of {_count(s, 'source')}."]
+    windows = [f for f in ("window_start", "window_end") if f in m.columns]
+    spans = [f for f in ("event_start", "event_end") if f in c.columns]
+    dated = pl.concat([*(m[f].dt.date() for f in windows), *(c[f] for f in spans)]).drop_nulls() \
+        if windows or spans else pl.Series([], dtype=pl.Date)
+    undated = sum(frame.filter(pl.all_horizontal(pl.col(f).is_null() for f in fields)).height if fields
+                  else frame.height for frame, fields in ((m, windows), (c, spans)))
+    reported = pl.concat([x["published_date"] for x in (u, s) if x is not None]).drop_nulls() \
+        if u is not None or s is not None else pl.Series([], dtype=pl.Date)
+    period = f"events {_span(dated)}" if dated.len() else "no event is dated"
+    period += f" ({undated} of {claims} claims give no event date)" if undated else ""
+    period += f"; reported {_span(reported)}" if reported.len() else ""
+    lines.append(f"- **Period**: {period}.")
+    if s is not None and s.height:
+        by = s.group_by("publisher", "kind").len().sort(["len", "publisher"], descending=[True, False])
+        lines.append("- **Sources**: " + ", ".join(f"{r['publisher']} ({r['kind']}): {r['len']}"
+                                                    for r in by.iter_rows(named=True)) + ".")
+    if claims and a is not None:
+        who = pl.concat([m.select("claimant_id"), c.select("claimant_id")]).group_by("claimant_id").len()
+        who = who.join(a.select(pl.col("actor_id").alias("claimant_id"), "name", "country"), on="claimant_id",
+                       how="left").sort(["len", "name"], descending=[True, False])
+        lines.append("- **Who claims** (claims per claimant, with the claimant's country): " + ", ".join(
+            f"{r['name'] or r['claimant_id']} ({r['country'] or 'no country'}) {r['len']}"
+            for r in who.iter_rows(named=True)) + ".")
+    if p is not None and p.height:
+        countries = p.group_by("country").len().sort(["len", "country"], descending=[True, False], nulls_last=True)
+        used = {v for f in ("launch_place_id", "target_place_id") if f in m.columns for v in m[f].drop_nulls()}
+        used |= set(c["place_id"].drop_nulls()) if "place_id" in c.columns else set()
+        lines.append(f"- **Places**: {_count(p, 'place')} ("
+                     + ", ".join(f"{r['len']} in {r['country'] or 'no country'}" for r in countries.iter_rows(
+                         named=True)) + f"); claims point at {len(used)} of them.")
+    if m.height and t is not None:
+        cats = m.join(t.select("munition_type_id", pl.col("category").cast(pl.String)), on="munition_type_id",
+                      how="left").group_by("category").len().sort(["len", "category"], descending=[True, False])
+        lines.append("- **Munitions claims by category**: " + ", ".join(
+            f"{r['category']} {r['len']}" for r in cats.iter_rows(named=True)) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def _span(dates) -> str:
+    first, last = dates.min(), dates.max()
+    return f"on {first}" if first == last else f"from {first} to {last}"
+
+
+def _count(frame, noun: str) -> str:
+    n = frame.height if frame is not None else 0
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+CARD_BEGIN, CARD_END = "<!-- data-card:begin -->", "<!-- data-card:end -->"
+
+
+def with_card(readme: str, card: str) -> str:
+    """``readme`` with the text between the data-card markers replaced by ``card`` (unchanged without markers)."""
+    if CARD_BEGIN not in readme or CARD_END not in readme:
+        return readme
+    head, rest = readme.split(CARD_BEGIN, 1)
+    _, tail = rest.split(CARD_END, 1)
+    return f"{head}{CARD_BEGIN}\n{card}{CARD_END}{tail}"
+
+
 def default_file(package: Package) -> Path | None:
     """Where ``conflictdata docs`` writes: ``docs/data-dictionary.md`` in the package's folder.
 
@@ -220,11 +308,22 @@ def write(text: str, file: str | os.PathLike) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        os.chmod(tmp, file_mode(file))  # mkstemp makes it private; the file is documentation
         os.replace(tmp, file)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return file
+
+
+def file_mode(file: Path) -> int:
+    """The mode ``file`` has, or the one a new file gets under the current umask."""
+    try:
+        return file.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def stale(text: str, file: str | os.PathLike, context: int = 40) -> list[str]:

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .docs import file_mode
 from .errors import require
 from .sql import open_source
 
@@ -191,6 +192,7 @@ def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, versi
     try:
         # no timestamp or version in the file's metadata, so the same data gives the same bytes
         fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
+        os.chmod(tmp, file_mode(out))  # mkstemp makes it private
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

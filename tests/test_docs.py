@@ -6,12 +6,21 @@ import re
 from click.testing import CliRunner
 
 from conflictdata.cli import cli
-from conflictdata.docs import data_dictionary, default_file, er_diagram, stale
+from conflictdata.docs import (
+    CARD_BEGIN,
+    CARD_END,
+    coverage,
+    data_dictionary,
+    default_file,
+    er_diagram,
+    stale,
+    with_card,
+)
 from conflictdata.package import open_package
 from conflictdata.schema import TableSchema
 from conflictdata.validation.checks import all_checks
 
-from .conftest import ROOT
+from .conftest import ROOT, line_of, set_cell
 
 COMMITTED = ROOT / "docs" / "data-dictionary.md"
 
@@ -129,3 +138,41 @@ def test_stale_names_a_missing_file(tmp_path):
 
 def test_the_default_file_is_in_the_package_folder(pkg):
     assert default_file(open_package(pkg)) == pkg.resolve() / "docs" / "data-dictionary.md"
+
+
+def test_the_readme_data_card_is_counted_from_the_data():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    card = readme.split(CARD_BEGIN, 1)[1].split(CARD_END, 1)[0]
+    assert card == "\n" + coverage(open_package(ROOT)), (
+        "the data card in README.md is out of date: run 'conflictdata docs' and commit it")
+
+
+def test_coverage_counts_claims_period_claimants_and_places(pkg):
+    card = coverage(open_package(pkg))
+    assert "- **Claims**: 6 munitions claims and 4 casualty reports, in 4 updates of 1 source." in card
+    assert "events from 2024-10-03 to 2024-10-08 (6 of 10 claims give no event date); reported on 2024-10-08" in card
+    assert "Armed Forces of Ukraine (UKR) 2" in card and "DW (live_blog): 1" in card
+    assert "9 places (6 in UKR, 1 in KOR, 1 in PRK, 1 in RUS); claims point at 4 of them" in card
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-chornomorsk-drone-attack")
+    set_cell(pkg, "munitions", line, "window_start", "2024-10-01T00:00:00")
+    card = coverage(open_package(pkg))
+    assert "events from 2024-10-01 to 2024-10-08 (5 of 10 claims give no event date)" in card
+
+
+def test_docs_refreshes_and_checks_a_readme_card(pkg):
+    (pkg / "README.md").write_text(f"# A copy\n\n{CARD_BEGIN}\nold\n{CARD_END}\n\nMore text.\n")
+    assert run("docs", str(pkg)).exit_code == 0
+    readme = (pkg / "README.md").read_text()
+    assert readme == with_card("# A copy\n\n" + CARD_BEGIN + CARD_END + "\n\nMore text.\n", coverage(open_package(pkg)))
+    assert readme.endswith(f"{CARD_END}\n\nMore text.\n") and "old" not in readme
+    assert run("docs", str(pkg), "--check").exit_code == 0
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-chornomorsk-drone-attack")
+    set_cell(pkg, "munitions", line, "window_start", "2024-10-01T00:00:00")
+    r = run("docs", str(pkg), "--check")
+    assert r.exit_code == 1 and "README.md" in r.output and "+- **Period**: events from 2024-10-01" in r.output
+
+
+def test_a_readme_without_markers_is_left_alone(pkg):
+    (pkg / "README.md").write_text("# Mine\n")
+    assert run("docs", str(pkg)).exit_code == 0
+    assert (pkg / "README.md").read_text() == "# Mine\n"

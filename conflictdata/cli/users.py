@@ -38,18 +38,20 @@ def _one_source(path, version) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=str))
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=str),
               help="The file to write ('-' prints it); default: docs/data-dictionary.md in the package's folder.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file differs from what the schemas give.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a generated file is out of date.")
 @friendly
 def docs(path, out, check):
     """Generate the data dictionary (docs/data-dictionary.md) from the Table Schemas and the checks.
 
     PATH is a package folder; without it, the datapackage.json in the current folder if there
-    is one, else the installed data. With --check (for CI), exit 1 and show the difference
-    when the committed file is out of date.
+    is one, else the installed data. A README.md beside datapackage.json with the markers
+    <!-- data-card:begin --> and <!-- data-card:end --> gets its coverage block refreshed from
+    the data too. With --check (for CI), write nothing and exit 1, showing the difference,
+    when a committed file is out of date.
 
     Exit codes: 0 written or current, 1 out of date (--check), 2 the package cannot be read.
     """
-    from ..docs import data_dictionary, default_file, stale, write
+    from ..docs import coverage, data_dictionary, default_file, stale, with_card, write
     from ..package import locate
 
     package = locate(path, prefer_cwd=True)
@@ -60,16 +62,25 @@ def docs(path, out, check):
             fail("--check needs a file: give --out")
         click.echo(text, nl=False)
         return
+    outputs = [(Path(target), text)]
+    readme = package.root / "README.md"
+    if out is None and readme.is_file():
+        current = readme.read_text(encoding="utf-8")
+        card = with_card(current, coverage(package))
+        if card != current or check:
+            outputs.append((readme, card))
     if check:
-        diff = stale(text, target)
-        if diff:
-            click.echo("\n".join(diff))
-            click.echo(f"error: {target} is out of date; run 'conflictdata docs' and commit it", err=True)
+        diffs = [line for file, content in outputs for line in stale(content, file)]
+        if diffs:
+            click.echo("\n".join(diffs))
+            click.echo("error: generated documentation is out of date; run 'conflictdata docs' and commit it",
+                       err=True)
             raise SystemExit(EXIT_INVALID)
         click.echo(f"{target} is up to date")
         raise SystemExit(EXIT_OK)
-    write(text, target)
-    click.echo(f"wrote {target}")
+    for file, content in outputs:
+        write(content, file)
+        click.echo(f"wrote {file}")
 
 
 @click.command()
@@ -213,5 +224,5 @@ def plot(out, path, version, title):
     if not data.claims:
         click.echo(f"wrote {out}: no munitions claims with a date and a count to draw", err=True)
         return
-    click.echo(f"wrote {out}: {data.claims} claims, {len(data.categories)} categories, per {data.period}, "
-               f"{data.first} to {data.last}")
+    when = f"on {data.first}" if data.first == data.last else f"from {data.first} to {data.last}"
+    click.echo(f"wrote {out}: {data.claims} claims, {len(data.categories)} categories, per {data.period}, {when}")
