@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -23,6 +25,8 @@ from conflictdata.validation.checks import all_checks
 from .conftest import ROOT, line_of, set_cell
 
 COMMITTED = ROOT / "docs" / "data-dictionary.md"
+# the optional extras and the heavy core libraries: none may load with `import conflictdata` or `--help`
+HEAVY = ("duckdb", "matplotlib", "openpyxl", "pandas", "polars", "pyarrow", "pandera", "frictionless")
 
 
 def run(*args):
@@ -176,3 +180,13 @@ def test_a_readme_without_markers_is_left_alone(pkg):
     (pkg / "README.md").write_text("# Mine\n")
     assert run("docs", str(pkg)).exit_code == 0
     assert (pkg / "README.md").read_text() == "# Mine\n"
+
+
+def test_importing_conflictdata_and_its_help_load_no_heavy_module():
+    code = ("import sys, conflictdata\nfrom conflictdata.cli import cli\n"
+            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+            f"print('loaded:', *[m for m in {HEAVY!r} if m in sys.modules])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Commands:" in r.stdout and "sql" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "loaded:"

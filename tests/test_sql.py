@@ -5,7 +5,6 @@ import functools
 import hashlib
 import io
 import json
-import subprocess
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -24,9 +23,6 @@ from conflictdata.schema import TableSchema
 from .conftest import copy_package, line_of, set_cell
 
 duckdb = pytest.importorskip("duckdb", reason="duckdb is in the test extra: pip install '.[test]'")
-
-HEAVY = ("duckdb", "matplotlib", "openpyxl", "pandas", "polars", "pyarrow", "pandera", "frictionless")
-
 
 def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -168,16 +164,6 @@ def test_without_duckdb_the_error_names_the_extra(monkeypatch):
         sql.connect()
     r = CliRunner().invoke(cli, ["sql", "SELECT 1"])
     assert r.exit_code == 2 and "pip install 'conflictdata[sql]'" in r.output and "Traceback" not in r.output
-
-
-def test_importing_conflictdata_and_its_help_load_no_heavy_module():
-    code = ("import sys, conflictdata\nfrom conflictdata.cli import cli\n"
-            "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            f"print('loaded:', *[m for m in {HEAVY!r} if m in sys.modules])")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert "Commands:" in r.stdout and "sql" in r.stdout
-    assert r.stdout.strip().splitlines()[-1] == "loaded:"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
