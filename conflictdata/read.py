@@ -19,6 +19,8 @@ from .report import Fault
 
 LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
 _MAX_FAULTS_PER_FILE = 1000
+BATCH_ROWS = 1_000_000  # rows per batch when a table is validated in a stream
+CAREFUL_FRAME_BYTES = 256 * 2**20  # above this, a broken file gets structural faults only
 
 
 @dataclass
@@ -38,8 +40,115 @@ class RawTable:
         self.faults.append(Fault(self.resource.name, self.resource.path, row, fld, value, code, message))
 
 
+class TableReader:
+    """Read one resource's CSV in batches of rows, or in one careful pass when it must.
+
+    ``faults`` holds what is wrong with the file itself (missing, empty, NUL bytes, header).
+    :meth:`batches` yields text frames (missing values null, plus ``__line__``) from Polars'
+    streaming reader; once it is exhausted, ``fast_ok`` says whether the file's own counts
+    confirmed those lines. When they did not (ragged rows, blank lines, quoted line breaks,
+    bad UTF-8), :meth:`careful` reads the file with Python's ``csv`` module, reports each
+    such fault at its line and returns the whole frame (or None for a file too large to hold
+    that way, whose structural faults are then all it reports).
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> reader = TableReader(locate().resource("actors"))
+    >>> frames = list(reader.batches())
+    >>> reader.fast_ok, int(frames[0]["__line__"][0])
+    (True, 2)
+    """
+
+    def __init__(self, resource: Resource, batch_rows: int | None = None):
+        self.resource, self.batch_rows = resource, batch_rows or BATCH_ROWS
+        self.raw = RawTable(resource, None)
+        self.faults, self.header = self.raw.faults, []
+        self.missing = [str(v) for v in resource.schema.get("missingValues", [""])]
+        self.fast_ok = False
+        self.scan = self._open()
+
+    def fault(self, row, fld, value, code, message) -> None:
+        self.raw.fault(row, fld, value, code, message)
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.header)
+
+    def _open(self):
+        resource, fault = self.resource, self.raw.fault
+        try:
+            scan = _scan(resource.file)
+        except FileNotFoundError:
+            fault(None, None, None, "file-missing", f"the file {resource.path} does not exist")
+            return None
+        except OSError as exc:
+            fault(None, None, None, "file-unreadable", f"cannot read {resource.path}: {exc.strerror}")
+            return None
+        if scan.empty:
+            fault(1, None, None, "empty-file", f"{resource.path} is empty; it needs at least a header row")
+        elif scan.nul_line:
+            fault(scan.nul_line, None, None, "nul-byte",
+                  f"line {scan.nul_line} holds a NUL byte; the file is binary or corrupt")
+        else:
+            self.header = _header(scan.first_line, self.raw) or []
+            self.raw.header = self.header
+        return scan
+
+    def batches(self):
+        """Text frames of up to ``batch_rows`` rows each, in file order."""
+        import polars as pl
+
+        if not self.readable:
+            return
+        scan, width = self.scan, len(self.header)
+        rows = commas = 0
+        try:
+            query = (pl.scan_csv(self.resource.file, infer_schema=False, null_values=self.missing or None,
+                                 raise_if_empty=False)
+                     .with_row_index(LINE, offset=2))
+            for frame in query.collect_batches(chunk_size=self.batch_rows):
+                if frame.columns[1:] != self.header:
+                    return
+                counts = frame.select(
+                    pl.all_horizontal(pl.exclude(LINE).is_null()).any().alias("blank"),
+                    pl.sum_horizontal(pl.exclude(LINE).str.count_matches(",", literal=True).fill_null(0))
+                    .sum().alias("commas"),
+                ).row(0, named=True)
+                if counts["blank"]:
+                    return
+                rows += frame.height
+                commas += counts["commas"] or 0
+                yield frame.select(*self.header, pl.col(LINE).cast(pl.Int64))
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
+            return
+        # Polars pads a short row with nulls and reads a blank line as a row of nulls without
+        # a word: the file's own counts of lines and commas must confirm every record.
+        self.fast_ok = rows == scan.lines - 1 and scan.commas == (width - 1) * (rows + 1) + commas
+        if self.fast_ok and rows == 0:
+            yield pl.DataFrame(schema={**{n: pl.String for n in self.header}, LINE: pl.Int64})
+
+    def careful(self):
+        """The whole table through Python's csv module; faults for every structural problem."""
+        if not self.readable:
+            return None
+        path = self.resource.file
+        if path.stat().st_size > CAREFUL_FRAME_BYTES:
+            _structure_only(path, self.header, self.raw)
+            return None
+        data = path.read_bytes()
+        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            _encoding_fault(self.raw, data, exc)
+            return None
+        return _read_slow(text, self.header, self.raw, self.missing)
+
+
 def read_raw(resource: Resource) -> RawTable:
-    """Read ``resource``'s CSV file as text columns with line numbers.
+    """Read ``resource``'s CSV file whole, as text columns with line numbers.
 
     Missing values (the schema's ``missingValues``, by default the empty string) are null.
 
@@ -50,44 +159,16 @@ def read_raw(resource: Resource) -> RawTable:
     >>> int(raw.frame["__line__"][0])
     2
     """
-    raw = RawTable(resource, None)
-    missing = [str(v) for v in resource.schema.get("missingValues", [""])]
-    try:
-        scan = _scan(resource.file)
-    except FileNotFoundError:
-        raw.fault(None, None, None, "file-missing", f"the file {resource.path} does not exist")
-        return raw
-    except OSError as exc:
-        raw.fault(None, None, None, "file-unreadable", f"cannot read {resource.path}: {exc.strerror}")
-        return raw
-    if scan.empty:
-        raw.fault(1, None, None, "empty-file", f"{resource.path} is empty; it needs at least a header row")
-        return raw
-    if scan.nul_line:
-        raw.fault(scan.nul_line, None, None, "nul-byte",
-                  f"line {scan.nul_line} holds a NUL byte; the file is binary or corrupt")
-        return raw
-    header = _header(scan.first_line, raw)
-    if header is None:
-        return raw
-    raw.header = header
-    frame = _read_fast(resource.file, header, scan, missing)
-    if frame is None:
-        data = resource.file.read_bytes()
-        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            bad = data[exc.start:exc.start + 4]
-            raw.fault(line, None, repr(bad), "encoding-error",
-                      f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {exc.start}); save the file as UTF-8")
-            return raw
-        frame = _read_slow(text, header, raw, missing)
-    if frame is not None:
-        raw.frame = frame
-    return raw
+    import polars as pl
+
+    reader = TableReader(resource, batch_rows=1 << 30)
+    frames = list(reader.batches())
+    if reader.fast_ok:
+        reader.raw.frame = pl.concat(frames) if len(frames) != 1 else frames[0]
+    else:
+        del frames
+        reader.raw.frame = reader.careful()
+    return reader.raw
 
 
 @dataclass
@@ -142,41 +223,59 @@ def _header(text: str, raw: RawTable) -> list[str] | None:
     return first if ok else None
 
 
-def _read_fast(path, header: list[str], scan: _Scan, missing: list[str]):
-    """Polars' multi-threaded reader; None when the file needs the careful path.
+def _encoding_fault(raw: RawTable, data: bytes, exc: UnicodeDecodeError, offset: int = 0, lines: int = 0):
+    line = lines + data.count(b"\n", 0, exc.start) + 1
+    bad = data[exc.start:exc.start + 4]
+    raw.fault(line, None, repr(bad), "encoding-error",
+              f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {offset + exc.start}); "
+              "save the file as UTF-8")
 
-    Polars pads a short row with nulls and reads a blank line as a row of nulls without a
-    word, so the file's own counts decide: as many records as lines, no all-null row, and as
-    many commas in the file as the header's width and the cells' own commas account for.
-    Anything else (ragged rows, blank lines, quoted line breaks, bad UTF-8) goes the slow way.
-    """
-    import polars as pl
 
+def _structure_only(path, header: list[str], raw: RawTable) -> None:
+    """Stream a file too large to hold as Python lists: report its structural faults only."""
     try:
-        frame = pl.read_csv(path, infer_schema=False, null_values=missing or None, raise_if_empty=False)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
-        return None
-    if frame.columns != header or frame.height != scan.lines - 1:
-        return None
-    if not frame.is_empty():
-        counts = frame.select(
-            pl.all_horizontal(pl.all().is_null()).any().alias("blank"),
-            pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).fill_null(0)).sum().alias("commas"),
-        ).row(0, named=True)
-        if counts["blank"] or scan.commas != (len(header) - 1) * (frame.height + 1) + counts["commas"]:
-            return None
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            _records(csv.reader(f, strict=True), header, raw, sink=None)
+    except UnicodeDecodeError:
+        # Find the line without holding the file: decode it again in chunks.
+        import codecs
+
+        decoder, lines, offset = codecs.getincrementaldecoder("utf-8")(), 0, 0
+        with open(path, "rb") as f:
+            while block := f.read(1 << 24):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    _encoding_fault(raw, block, exc, offset, lines)
+                    return
+                lines += block.count(b"\n")
+                offset += len(block)
 
 
 def _read_slow(text: str, header: list[str], raw: RawTable, missing: list[str]):
     """Python's csv module: exact lines, ragged rows padded or cut and reported."""
     import polars as pl
 
-    csv.field_size_limit(sys.maxsize)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    width = len(header)
     columns: list[list[str]] = [[] for _ in header]
     lines: list[int] = []
+
+    def sink(line, record):
+        for col, cell in zip(columns, record, strict=True):
+            col.append(cell)
+        lines.append(line)
+
+    if not _records(csv.reader(io.StringIO(text, newline=""), strict=True), header, raw, sink):
+        return None
+    frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
+    nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
+              for n in header]
+    return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+def _records(reader, header: list[str], raw: RawTable, sink) -> bool:
+    """Walk the records after the header, reporting blank and ragged rows; False on broken quoting."""
+    csv.field_size_limit(sys.maxsize)
+    width = len(header)
     start, reported = 1, 0
     try:
         next(reader)
@@ -196,23 +295,18 @@ def _read_slow(text: str, header: list[str], raw: RawTable, missing: list[str]):
                               f"line {start} has {len(record)} cells but the header has {width}; "
                               f"the first extra cell is {_clip(extra)!r}")
                 else:
-                    missing = header[len(record)]
-                    raw.fault(start, missing, None, "missing-cell",
+                    absent = header[len(record)]
+                    raw.fault(start, absent, None, "missing-cell",
                               f"line {start} has {len(record)} cells but the header has {width}; "
-                              f"'{missing}' and later fields are missing")
-            record = (record + [""] * width)[:width]
-            for col, cell in zip(columns, record, strict=True):
-                col.append(cell)
-            lines.append(start)
+                              f"'{absent}' and later fields are missing")
+            if sink is not None:
+                sink(start, (record + [""] * width)[:width])
             start = reader.line_num + 1
     except csv.Error as exc:
         raw.fault(start, None, None, "malformed-csv",
                   f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")
-        return None
-    frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
-    nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
-              for n in header]
-    return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
+        return False
+    return True
 
 
 def _clip(value: str, n: int = 80) -> str:

@@ -74,12 +74,19 @@ class Report:
     faults: list[Fault] = field(default_factory=list)
     omitted: Counter = field(default_factory=Counter)
     strict: bool = False
+    kept: Counter = field(default_factory=Counter, repr=False)  # faults kept per (table, code, field)
 
     def add(self, fault: Fault) -> None:
         self.faults.append(fault)
 
     def extend(self, faults) -> None:
         self.faults.extend(faults)
+
+    def merge(self, other: Report) -> None:
+        """Take every fault and count of ``other`` (a table's scratch report) into this one."""
+        self.faults.extend(other.faults)
+        self.omitted.update(other.omitted)
+        self.kept.update(other.kept)
 
     @property
     def errors(self) -> list[Fault]:

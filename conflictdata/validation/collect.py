@@ -53,7 +53,11 @@ class Batch:
         self.items.append(_Item(mask, field, code, message, value_of, severity, extra))
 
     def run(self, report: Report, cap: int = DEFAULT_CAP) -> int:
-        """Count every queued check in one pass, then collect the faults; return the total."""
+        """Count every queued check in one pass, then collect the faults; return the total.
+
+        ``cap`` bounds the faults kept per (table, check, field) over every batch that
+        reports into ``report``; the rest are counted in ``report.omitted``.
+        """
         import polars as pl
 
         if not self.items:
@@ -70,6 +74,13 @@ class Batch:
         return total
 
     def _collect(self, report: Report, item: _Item, n: int, cap: int, pl) -> None:
+        slot = (self.resource, item.code, item.field)
+        room = max(cap - report.kept[slot], 0)
+        report.kept[slot] += min(n, room)
+        if n > room:
+            report.omitted[item.severity] += n - room
+        if not room:
+            return
         value_col = item.value_of or item.field
         cols = [pl.col(LINE)]
         if value_col is not None:
@@ -78,9 +89,7 @@ class Batch:
         computed = [c for c in item.extra if not isinstance(c, str)]
         cols += [pl.col(c) for c in names] + [pl.col(c.meta.output_name()) for c in computed]
         bad = (self.frame.lazy().with_columns(computed).filter(item.mask.fill_null(False))
-               .select(cols).head(cap).collect())
+               .select(cols).head(room).collect())
         for row in bad.iter_rows(named=True):
             report.add(Fault(self.resource, self.path, row[LINE], item.field, row.get("value"), item.code,
                              item.message(row), item.severity))
-        if n > cap:
-            report.omitted[item.severity] += n - cap

@@ -1,4 +1,12 @@
-"""Run every check over a package and collect one Report."""
+"""Run every check over a package, table by table and batch by batch, into one Report.
+
+Tables are visited so that a table comes after the tables it refers to. Each is read in
+batches (:class:`~conflictdata.read.TableReader`): checks of one row at a time (types,
+constraints, foreign keys into other tables, most rules) run on each batch as it arrives;
+checks that compare rows (unique fields, keys, self-references, duplicate claims, parent
+loops) run once on the columns they need, gathered from every batch. So memory follows the
+batch size and the key columns, not the size of the file.
+"""
 
 from __future__ import annotations
 
@@ -6,48 +14,166 @@ import datetime
 import os
 
 from ..package import Package, locate
-from ..read import read_raw
+from ..read import LINE, TableReader
 from ..report import Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP, Batch
-from .context import enrich
+from .context import enrich_table, fold_lookups, lookup_targets
 from .rules import targets_for
-from .structure import check_foreign_keys, check_header, check_table
+from .structure import (
+    attach,
+    check_header,
+    key_columns,
+    prepare,
+    queue_cell_checks,
+    queue_foreign_keys,
+    queue_key_checks,
+    references,
+    typed_view,
+)
 
 
 def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
                      today: datetime.date | None = None) -> Report:
     """Validate an opened :class:`~conflictdata.package.Package`; every fault in one Report.
 
-    Structural checks (CSV, types, constraints, keys) run first, then the semantic rules of
-    :mod:`conflictdata.validation.rules` over the typed tables. ``cap`` bounds the faults
-    kept per check and table (the rest are counted); ``today`` fixes the date-in-future rule.
+    ``cap`` bounds the faults kept per check, table and field (the rest are counted);
+    ``today`` fixes the date-in-future rule.
     """
     report = Report(checked=package.describe(), strict=strict)
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
-    paths = {name: r.path for name, r in package.resources.items()}
-    tables = {}
-    for name, resource in package.resources.items():
-        raw = read_raw(resource)
-        if raw.header:
-            check_header(raw, schemas[name])
-        report.extend(raw.faults)
-        if raw.frame is None:
-            continue
-        tables[name] = check_table(raw, schemas[name], report, cap)
-    check_foreign_keys(tables, schemas, paths, report, cap)
-    check_rules(tables, schemas, paths, report, cap, {"today": today})
+    referenced = set()
+    for name, schema in schemas.items():
+        referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
+        referenced |= lookup_targets(name)
+    whole: dict = {}  # typed tables that other tables look into
+    options = {"today": today}
+    for name in _order(schemas):
+        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep=name in referenced)
+        report.merge(run.check())
+        if run.typed is not None:
+            whole[name] = run.typed
     return report
 
 
-def check_rules(tables: dict, schemas: dict, paths: dict, report: Report, cap: int, options: dict) -> None:
-    """Run every semantic rule over the typed tables (with their cross-table context)."""
-    for name, frame in enrich(tables, schemas).items():
-        batch = Batch(frame, name, paths[name])
-        for rule, target in targets_for(name, schemas[name], options):
-            batch.add(target.violation(frame), field=target.field, code=rule.code, message=target.message,
-                      value_of=target.value_of, severity=rule.severity, extra=target.extra)
-        batch.run(report, cap)
+def _prefetch(batches):
+    """Read the next batch in a thread while this one is checked (Polars releases the GIL)."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+
+    def produce():
+        try:
+            for item in batches:
+                box.put(item)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            box.put(exc)
+        box.put(done)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while (item := box.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def _order(schemas: dict[str, TableSchema]) -> list[str]:
+    """Table names, each after the tables its foreign keys and lookups point at."""
+    done: list[str] = []
+
+    def visit(name, path=()):
+        if name in done or name in path or name not in schemas:
+            return
+        schema = schemas[name]
+        for target in [fk.resource for fk in schema.foreign_keys] + sorted(lookup_targets(name)):
+            if target not in ("", name):
+                visit(target, (*path, name))
+        done.append(name)
+
+    for name in schemas:
+        visit(name)
+    return done
+
+
+class _TableRun:
+    """Everything checked for one table, whatever the number of batches it arrives in."""
+
+    def __init__(self, resource, schemas, whole, options, cap, keep):
+        self.resource, self.name, self.path = resource, resource.name, resource.path
+        self.schema, self.schemas, self.whole = schemas[resource.name], schemas, whole
+        self.options, self.cap, self.keep = options, cap, keep
+        # Prepared once, used by every batch: the referenced keys, with looked-up context
+        # (a claim's update date) riding on the same join.
+        self.refs = references(self.schema, self.name, whole, declared=set(schemas))
+        self.lookups = fold_lookups(self.name, self.refs, whole)
+        self.rules = list(targets_for(self.name, self.schema, options))
+        across = key_columns(self.schema)
+        self.digests = []
+        for _, target in self.rules:
+            across |= set(target.across_rows or ())
+            self.digests += list(target.digests)
+        self.across = [f for f in self.schema.names if f in across]
+        self.typed = None
+
+    def check(self) -> Report:
+        reader = TableReader(self.resource)
+        if reader.header:
+            check_header(reader.raw, self.schema)
+        scratch = Report()
+        parts, gathered = [], []
+        for frame in _prefetch(reader.batches()):
+            typed = self._batch(frame, scratch)
+            gathered.append(self._gather(typed))
+            if self.keep:
+                parts.append(typed)
+        if not reader.fast_ok and reader.readable:
+            # The counts did not confirm the fast reader's lines: start again, carefully.
+            scratch, parts, gathered = Report(), [], []
+            frame = reader.careful()
+            if frame is not None:
+                typed = self._batch(frame, scratch)
+                gathered, parts = [self._gather(typed)], [typed] if self.keep else []
+        report = Report()
+        report.extend(reader.faults)
+        if gathered:
+            import polars as pl
+
+            if parts:
+                self.typed = pl.concat(parts) if len(parts) > 1 else parts[0]
+            del parts
+            self._across_rows(pl.concat(gathered) if len(gathered) > 1 else gathered[0], scratch)
+        report.merge(scratch)
+        return report
+
+    def _gather(self, typed):
+        """What the checks across rows need from a batch: key columns, digests, lines."""
+        return typed.select(*self.across, *self.digests, LINE)
+
+    def _batch(self, frame, scratch: Report):
+        work = prepare(frame, self.schema)
+        cells = Batch(work, self.name, self.path)
+        queue_cell_checks(cells, self.schema)
+        cells.run(scratch, self.cap)
+        typed = typed_view(work, self.schema)
+        rows = Batch(enrich_table(attach(typed, self.refs), self.lookups), self.name, self.path)
+        queue_foreign_keys(rows, self.refs)
+        for rule, target in self.rules:
+            if target.across_rows is None:
+                rows.add(target.violation(rows.frame), field=target.field, code=rule.code, message=target.message,
+                         value_of=target.value_of, severity=rule.severity, extra=target.extra)
+        rows.run(scratch, self.cap)
+        return typed
+
+    def _across_rows(self, table, scratch: Report) -> None:
+        batch = Batch(table, self.name, self.path)
+        queue_key_checks(batch, self.schema, self.name)
+        for rule, target in self.rules:
+            if target.across_rows is not None:
+                batch.add(target.violation(table), field=target.field, code=rule.code, message=target.message,
+                          value_of=target.value_of, severity=rule.severity, extra=target.extra)
+        batch.run(scratch, self.cap)
 
 
 def validate(path: str | os.PathLike | None = None, *, strict: bool = False, cap: int = DEFAULT_CAP,

@@ -66,7 +66,7 @@ def _rule_check(rule, target, warn: bool):
     import pandera.polars as pa
 
     def check(data, target=target):
-        frame = data.lazyframe.collect()
+        frame = data.lazyframe.with_columns(target.digests).collect()
         return frame.lazy().select((~target.violation(frame)).fill_null(True).alias("ok"))
 
     return pa.Check(check, name=f"{rule.code}:{target.field}", raise_warning=warn and rule.severity == WARNING)

@@ -31,8 +31,14 @@ class Target:
     field: str | None
     violation: Callable  # (frame: polars.DataFrame) -> polars.Expr, true where broken
     message: Callable[[dict], str]  # (row with __line__, value and extra columns) -> text
-    extra: tuple[str, ...] = ()
+    extra: tuple = ()
     value_of: str | None = None
+    # Set for a target that compares rows with each other (duplicates, loops): the columns it
+    # reads. The engine gathers them from every batch and runs the target once, at the end.
+    across_rows: tuple[str, ...] | None = None
+    # Columns computed from each batch and gathered in place of wide ones (e.g. a 64-bit hash
+    # of the eight fields that identify a claim), named as the violation reads them.
+    digests: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,7 @@ def _parent_cycle(table, schema, opts):
             child, key = fk.fields[0], fk.reference_fields[0]
             yield Target(child, lambda fr, c=child, k=key: _col(k).is_in(_in_cycles(fr, k, c)),
                          lambda r, c=child, k=key: f"{k} {r[k]!r} is its own ancestor: following {c} loops back "
-                                                   f"to it", extra=(key,))
+                                                   f"to it", extra=(key,), across_rows=(key, child))
 
 
 def _in_cycles(frame, key: str, parent: str) -> list[str]:
@@ -247,7 +253,8 @@ def _members(table, schema, opts):
         return unknown | members.list.contains(_col(key))
 
     yield Target("members", violation,
-                 lambda r: f"members {r['value']!r} names an id that is not in munition_types (or the group itself)")
+                 lambda r: f"members {r['value']!r} names an id that is not in munition_types (or the group itself)",
+                 across_rows=(key, "members"))
 
 
 # --- duplicates ------------------------------------------------------------------------
@@ -268,11 +275,15 @@ def _duplicate(table, schema, opts):
     keys = [k for k in CLAIM_KEYS.get(table, ()) if k in schema.names]
     if not keys:
         return
-    claim = pl.struct(keys)
+    # Claims are compared by a 64-bit hash of their fields, so that ten million of them fit
+    # in memory; two different claims share a hash with odds of about n^2 / 2^65.
+    claim = pl.col("__claim")
     yield Target(schema.primary_key[0], lambda fr: ~claim.is_first_distinct(),
                  lambda r: f"{r['value']!r} repeats the claim on line {r['__first__']} (same "
                            f"{', '.join(keys)}); keep one row",
-                 extra=(pl.col("__line__").min().over(claim).alias("__first__"),))
+                 extra=(pl.col("__line__").min().over(claim).alias("__first__"),),
+                 across_rows=(schema.primary_key[0],),
+                 digests=(pl.struct(keys).hash(seed=0).alias("__claim"),))
 
 
 # --- text hygiene ------------------------------------------------------------------------
