@@ -19,7 +19,7 @@ from .report import Fault
 
 LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
 _MAX_FAULTS_PER_FILE = 1000
-BATCH_ROWS = 1_000_000  # rows per batch when a table is validated in a stream
+BATCH_ROWS = 500_000  # rows per batch when a table is validated in a stream
 CAREFUL_FRAME_BYTES = 256 * 2**20  # above this, a broken file gets structural faults only
 
 
