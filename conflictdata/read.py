@@ -77,6 +77,8 @@ class TableReader:
 
     def _open(self):
         resource, fault = self.resource, self.raw.fault
+        if resource.format == "parquet":
+            return self._open_parquet()
         try:
             scan = _scan(resource.file)
         except FileNotFoundError:
@@ -95,11 +97,41 @@ class TableReader:
             self.raw.header = self.header
         return scan
 
+    def _open_parquet(self):
+        import polars as pl
+
+        try:
+            self.header = list(pl.read_parquet_schema(self.resource.file))
+        except FileNotFoundError:
+            self.fault(None, None, None, "file-missing", f"the file {self.resource.path} does not exist")
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            self.fault(None, None, None, "file-unreadable", f"{self.resource.path} is not a readable Parquet "
+                                                            f"file: {str(exc).splitlines()[0]}")
+        self.raw.header = self.header
+        return None
+
+    def _parquet_batches(self):
+        """A release's Parquet file as text in the CSV copy's formats; lines as in that copy."""
+        import polars as pl
+
+        from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
+
+        formats = {pl.Date: DATE_FORMAT, pl.Datetime: DATETIME_FORMAT, pl.Time: TIME_FORMAT}
+        query = pl.scan_parquet(self.resource.file).with_row_index(LINE, offset=2)
+        as_text = [pl.col(n).dt.strftime(formats[dt.base_type()]).alias(n) if dt.base_type() in formats
+                   else pl.col(n).cast(pl.String) for n, dt in query.collect_schema().items() if n != LINE]
+        text = query.select(*as_text, pl.col(LINE).cast(pl.Int64))
+        yield from text.collect_batches(chunk_size=self.batch_rows)
+        self.fast_ok = True
+
     def batches(self):
         """Text frames of up to ``batch_rows`` rows each, in file order."""
         import polars as pl
 
         if not self.readable:
+            return
+        if self.resource.format == "parquet":
+            yield from self._parquet_batches()
             return
         scan, width = self.scan, len(self.header)
         rows = commas = 0

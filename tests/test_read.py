@@ -1,0 +1,67 @@
+"""The reader: batches, line numbers, and release folders (Parquet) read like their CSV copies."""
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+import conflictdata as cd
+from conflictdata import read
+from conflictdata.cli import cli
+from conflictdata.package import locate, open_package
+from conflictdata.read import TableReader, read_raw
+from conflictdata.release import build
+
+from .conftest import set_cell
+
+
+def test_batches_keep_file_lines(pkg, monkeypatch):
+    monkeypatch.setattr(read, "BATCH_ROWS", 2)
+    reader = TableReader(open_package(pkg).resource("actors"))
+    frames = list(reader.batches())
+    assert reader.fast_ok and len(frames) > 2 and all(f.height <= 2 for f in frames)
+    lines = [n for f in frames for n in f["__line__"].to_list()]
+    assert lines == list(range(2, len(lines) + 2))
+
+
+def test_missing_values_are_null(pkg):
+    frame = read_raw(open_package(pkg).resource("sources")).frame
+    assert frame["url"].to_list() == [None]
+
+
+def test_a_short_row_is_not_padded_silently(pkg):
+    path = pkg / "data" / "actors.csv"
+    path.write_text(path.read_text() + "lonely-actor,Lonely\n")
+    reader = TableReader(open_package(pkg).resource("actors"))
+    list(reader.batches())
+    assert not reader.fast_ok  # the comma count caught what Polars padded
+    frame = reader.careful()
+    assert [f.code for f in reader.faults] == ["missing-cell"] and frame.height == 17
+
+
+def test_release_folder_validates_and_lists(tmp_path):
+    release = tmp_path / "release"
+    build(locate(), release)
+    report = cd.validate(release)
+    assert report.valid, report.render()
+    r = CliRunner().invoke(cli, ["tables", str(release)])
+    assert r.exit_code == 0 and "munitions         6 rows" in r.output
+
+
+def test_release_faults_are_found(tmp_path, pkg):
+    release = tmp_path / "release"
+    build(open_package(pkg), release)
+    table = pq.read_table(release / "munitions.parquet")
+    launched = table.column("launched").to_pylist()
+    launched[0] = 10_000
+    table = table.set_column(table.schema.get_field_index("launched"), "launched", pa.array(launched, pa.int64()))
+    pq.write_table(table, release / "munitions.parquet")
+    codes = {(f.code, f.row) for f in cd.validate(release).faults}
+    assert ("count-unusually-large", 2) in codes
+    (release / "actors.parquet").write_bytes(b"not parquet")
+    assert any(f.code == "file-unreadable" for f in cd.validate(release).faults)
+
+
+def test_release_from_a_broken_copy_is_refused(pkg, tmp_path):
+    set_cell(pkg, "munitions", 2, "launched", "x")
+    r = CliRunner().invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 1 and "type-error" in r.output
