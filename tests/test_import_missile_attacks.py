@@ -80,7 +80,7 @@ def test_places_resolve_without_guessing():
     assert rows["kursk-oblast"]["country"] == "RUS" and rows["kursk-oblast"]["parent_id"] == "russia"
     town = rows["hvardiiske-crimea"]
     assert (town["kind"], town["country"], town["parent_id"]) == ("unresolved", None, "crimea")
-    assert all(r["latitude"] is None and r["longitude"] is None for r in rows.values())
+    assert all(r.get("latitude") is None and r.get("longitude") is None for r in rows.values())
     assert p.resolve("Lutsk oblast", ("f.csv", 3)) == "lutsk-oblast"  # no such oblast: not invented
     assert by(p.rows(), "place_id")["lutsk-oblast"]["kind"] == "unresolved"
 

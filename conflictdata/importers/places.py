@@ -17,8 +17,9 @@ of its own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from .entities import Entity
 from .slugs import IdRegistry
 
 # name (casefolded) -> (name in English, ISO 3166-1 alpha-3)
@@ -53,20 +54,8 @@ _REGION = re.compile(r"^(?P<name>.+?)\s+(?P<word>oblast|krai)$", re.IGNORECASE)
 _DISTRICT = re.compile(r"\braion$", re.IGNORECASE)
 
 
-@dataclass
-class Place:
-    id: str
-    name: str
-    kind: str
-    country: str | None = None
-    parent_id: str | None = None
-    notes: list[str] = field(default_factory=list)
-    origin: tuple[str, int] | None = None
-
-    def row(self) -> dict:
-        return {"place_id": self.id, "name": self.name, "kind": self.kind, "country": self.country,
-                "admin_region": None, "latitude": None, "longitude": None, "parent_id": self.parent_id,
-                "notes": " ".join(self.notes) or None}
+class Place(Entity):
+    KEY = "place_id"
 
 
 @dataclass(frozen=True)

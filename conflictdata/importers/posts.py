@@ -15,25 +15,15 @@ of the Ukrainian armed forces; any other page becomes an actor named after the p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .entities import Entity
 from .slugs import IdRegistry
 
 
-@dataclass
-class Actor:
-    id: str
-    name: str
-    kind: str
-    country: str | None = None
-    parent_id: str | None = None
-    notes: list[str] = field(default_factory=list)
-    origin: tuple[str, int] | None = None
-
-    def row(self) -> dict:
-        return {"actor_id": self.id, "name": self.name, "kind": self.kind, "country": self.country,
-                "parent_id": self.parent_id, "notes": " ".join(self.notes) or None}
+class Actor(Entity):
+    KEY = "actor_id"
 
 
 # id -> (name, kind, country, parent id); the ids match the curated package's actors.
