@@ -24,9 +24,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from generate import generate  # noqa: E402
 
 PY = sys.executable
 CLI = [PY, "-c", "from conflictdata.cli import main; main()"]
@@ -55,16 +52,26 @@ for path in sorted(pathlib.Path(sys.argv[1], "data").glob("*.csv")):
 
 def measure(cmd: list[str], expect: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
     """Wall seconds and peak MiB of one fresh process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    out = proc.stdout.read()
-    err = proc.stderr.read()
+    # Output goes to files, not pipes: a full pipe would stall the child we are timing.
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_f, stderr=err_f, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out_f.seek(0)
+        err_f.seek(0)
+        out, err = out_f.read(), err_f.read()
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         raise SystemExit(f"{' '.join(cmd[:4])}... exited {code}: {err.strip()[-500:]}")
     return wall, usage.ru_maxrss / 1024, out
+
+
+def _generate(rows: int, out: Path, faults: int = 0) -> None:
+    # In a child process: a forked child starts with its parent's memory, so the parent must
+    # stay small for the children's peak memory to be theirs.
+    subprocess.run([PY, str(HERE / "generate.py"), "--rows", str(rows), "--out", str(out), "--faults", str(faults)],
+                   check=True, capture_output=True)
 
 
 def series(cmd, runs, expect=(0,)):
@@ -89,7 +96,7 @@ def main(argv=None) -> int:
     for size in [int(s) for s in args.sizes.split(",")]:
         pkg = work / f"pkg-{size}"
         if not (pkg / "datapackage.json").exists():
-            generate(size, pkg)
+            _generate(size, pkg)
         mb = sum(f.stat().st_size for f in (pkg / "data").glob("*.csv")) / 2**20
         res = {}
         if "validate" in tasks:
@@ -97,7 +104,7 @@ def main(argv=None) -> int:
         if "faults" in tasks:
             bad = work / f"pkg-{size}-faults"
             if not (bad / "datapackage.json").exists():
-                generate(size, bad, faults=1000)
+                _generate(size, bad, faults=1000)
             res["validate, 1,000 faults"] = series([*CLI, "validate", str(bad), "--format", "json"], args.runs,
                                                    expect=(1,))
         if "build" in tasks or "load" in tasks:
