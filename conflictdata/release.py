@@ -98,12 +98,12 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     >>> b.ok, [f.name for f in b.files][:2]            # doctest: +SKIP
     (True, ['actors.csv', 'actors.parquet'])
     """
-    from .validation import validate_package
+    from .validation import validate_and_type
 
     version = _version(package)
     out = Path(out)
     _check_out(out, overwrite)
-    report = validate_package(package)
+    report, typed = validate_and_type(package)
     if not report.valid:
         return Build(report)
     epoch = release_epoch(package, version, source_date_epoch)
@@ -111,7 +111,7 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a release folder is for sharing
-        resources = [_write_table(package, name, staging) for name in package.resources]
+        resources = [_write_table(package, name, staging, typed.pop(name, None)) for name in package.resources]
         descriptor = release_descriptor(package, version, epoch, resources)
         (staging / DESCRIPTOR).write_text(_json(descriptor), encoding="utf-8")
         members = sorted(p.name for p in staging.iterdir())
@@ -209,17 +209,29 @@ def _check_out(out: Path, overwrite: bool) -> None:
         raise ReleaseError(f"{out}: the folder is not empty; choose an empty one or pass --overwrite")
 
 
-def _write_table(package: Package, name: str, folder: Path) -> dict:
-    """Write ``<name>.parquet`` and ``<name>.csv``; return the Parquet resource's descriptor."""
+def _write_table(package: Package, name: str, folder: Path, typed=None) -> dict:
+    """Write ``<name>.parquet`` and ``<name>.csv``; return the Parquet resource's descriptor.
+
+    ``typed`` is the table as the validator typed it (Polars, with ``__line__``), if at hand.
+    """
     import pyarrow.parquet as pq
 
     from .load import load_arrow
+    from .read import LINE
 
     if not _NAME.fullmatch(name):
         raise ReleaseError(f"table name {name!r} cannot be a file name; use lower case, digits, '_', '-', '.'")
     resource = package.resource(name)
     schema = TableSchema.from_dict(resource.schema)
-    table = _sorted(load_arrow(package, name), schema.primary_key)
+    if typed is not None:
+        import polars as pl
+
+        # Polars sorts on both cores; keys as text, so enums sort as _sorted sorts them.
+        keys = [pl.col(k).cast(pl.String) for k in schema.primary_key]
+        typed = typed.sort(keys) if keys else typed
+        table = typed.drop(LINE).to_arrow().cast(schema.arrow_schema())
+    else:
+        table = _sorted(load_arrow(package, name), schema.primary_key)
     parquet = folder / f"{name}.parquet"
     pq.write_table(table, parquet, **_PARQUET)
     _write_csv(table, folder / f"{name}.csv")

@@ -40,6 +40,16 @@ def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAU
     ``cap`` bounds the faults kept per check, table and field (the rest are counted);
     ``today`` fixes the date-in-future rule.
     """
+    return validate_and_type(package, strict=strict, cap=cap, today=today, keep_all=False)[0]
+
+
+def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
+                      today: datetime.date | None = None, keep_all: bool = True) -> tuple[Report, dict]:
+    """Validate, and keep the typed tables (Polars, with ``__line__``) of the same pass.
+
+    What ``conflictdata build`` writes from, so that a release costs one reading of the data.
+    Without ``keep_all``, only the tables that other tables refer to are kept.
+    """
     report = Report(checked=package.describe(), strict=strict)
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
     referenced = set()
@@ -49,11 +59,11 @@ def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAU
     whole: dict = {}  # typed tables that other tables look into
     options = {"today": today}
     for name in _order(schemas):
-        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep=name in referenced)
+        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep=keep_all or name in referenced)
         report.merge(run.check())
         if run.typed is not None:
             whole[name] = run.typed
-    return report
+    return report, whole
 
 
 def _prefetch(batches):
