@@ -1,10 +1,15 @@
 """Read a table's CSV into text columns, keeping each row's line in the file.
 
 Cells are read as text first and typed afterwards (:func:`conflictdata.cast.typed_frame`),
-so a cell that does not parse becomes a fault at its line, never an exception. The fast path
-hands the file to Polars' multi-threaded CSV reader; a file it cannot read cleanly (ragged
-rows, quoted line breaks, blank lines, malformed quoting, bad UTF-8) is read again with
-Python's ``csv`` module, which knows the line of every record and names every fault.
+so a cell that does not parse becomes a fault at its line, never an exception.
+
+The file is read in blocks of about :data:`BLOCK_BYTES`, each cut at the end of a record
+(a line break outside quotes), so memory follows the block size, not the file size. Each
+block goes to Polars' multi-threaded CSV parser; the block's own counts of line breaks and
+commas must confirm what Polars made of it (Polars pads a short row with nulls and reads a
+blank line as a row of nulls without a word). A block they do not confirm (ragged rows,
+blank lines, quoted line breaks, malformed quoting, bad UTF-8) is read again with Python's
+``csv`` module, which knows the line of every record and names every fault.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ from .package import Resource
 from .report import Fault
 
 LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
+BLOCK_BYTES = 16 * 2**20  # bytes per block when a table is read in a stream
 _MAX_FAULTS_PER_FILE = 1000
-BATCH_ROWS = 500_000  # rows per batch when a table is validated in a stream
-CAREFUL_FRAME_BYTES = 256 * 2**20  # above this, a broken file gets structural faults only
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -41,32 +46,35 @@ class RawTable:
 
 
 class TableReader:
-    """Read one resource's CSV in batches of rows, or in one careful pass when it must.
+    """Read one resource in batches: text frames with ``__line__``, faults for the file itself.
 
-    ``faults`` holds what is wrong with the file itself (missing, empty, NUL bytes, header).
-    :meth:`batches` yields text frames (missing values null, plus ``__line__``) from Polars'
-    streaming reader; once it is exhausted, ``fast_ok`` says whether the file's own counts
-    confirmed those lines. When they did not (ragged rows, blank lines, quoted line breaks,
-    bad UTF-8), :meth:`careful` reads the file with Python's ``csv`` module, reports each
-    such fault at its line and returns the whole frame (or None for a file too large to hold
-    that way, whose structural faults are then all it reports).
+    ``faults`` holds what is wrong with the file (missing, empty, header, NUL bytes, bad
+    UTF-8, broken quoting, ragged or blank rows); ``broken`` is true when reading had to stop
+    before the end. A release's Parquet file is read as its CSV copy would be.
 
     Examples
     --------
     >>> from conflictdata.package import locate
     >>> reader = TableReader(locate().resource("actors"))
     >>> frames = list(reader.batches())
-    >>> reader.fast_ok, int(frames[0]["__line__"][0])
-    (True, 2)
+    >>> int(frames[0]["__line__"][0]), reader.broken
+    (2, False)
     """
 
-    def __init__(self, resource: Resource, batch_rows: int | None = None):
-        self.resource, self.batch_rows = resource, batch_rows or BATCH_ROWS
+    def __init__(self, resource: Resource, block_bytes: int | None = None):
+        self.resource = resource
+        self.block_bytes = block_bytes or BLOCK_BYTES
         self.raw = RawTable(resource, None)
         self.faults, self.header = self.raw.faults, []
         self.missing = [str(v) for v in resource.schema.get("missingValues", [""])]
-        self.fast_ok = False
-        self.scan = self._open()
+        self.broken = False
+        self._start = 0  # byte offset of the first record after the header
+        self._first_line = 2
+        if resource.format == "parquet":
+            self._open_parquet()
+        else:
+            self._open_csv()
+        self.raw.header = self.header
 
     def fault(self, row, fld, value, code, message) -> None:
         self.raw.fault(row, fld, value, code, message)
@@ -75,29 +83,34 @@ class TableReader:
     def readable(self) -> bool:
         return bool(self.header)
 
-    def _open(self):
-        resource, fault = self.resource, self.raw.fault
-        if resource.format == "parquet":
-            return self._open_parquet()
-        try:
-            scan = _scan(resource.file)
-        except FileNotFoundError:
-            fault(None, None, None, "file-missing", f"the file {resource.path} does not exist")
-            return None
-        except OSError as exc:
-            fault(None, None, None, "file-unreadable", f"cannot read {resource.path}: {exc.strerror}")
-            return None
-        if scan.empty:
-            fault(1, None, None, "empty-file", f"{resource.path} is empty; it needs at least a header row")
-        elif scan.nul_line:
-            fault(scan.nul_line, None, None, "nul-byte",
-                  f"line {scan.nul_line} holds a NUL byte; the file is binary or corrupt")
-        else:
-            self.header = _header(scan.first_line, self.raw) or []
-            self.raw.header = self.header
-        return scan
+    # --- opening -----------------------------------------------------------------------
 
-    def _open_parquet(self):
+    def _open_csv(self) -> None:
+        path = self.resource.path
+        try:
+            with open(self.resource.file, "rb") as f:
+                head = f.read(1 << 20)
+        except FileNotFoundError:
+            self.fault(None, None, None, "file-missing", f"the file {path} does not exist")
+            return
+        except OSError as exc:
+            self.fault(None, None, None, "file-unreadable", f"cannot read {path}: {exc.strerror}")
+            return
+        bom = len(_BOM) if head.startswith(_BOM) else 0  # a UTF-8 BOM is fine (spreadsheets write one)
+        if not head[bom:].strip():
+            self.fault(1, None, None, "empty-file", f"{path} is empty; it needs at least a header row")
+            return
+        end = _record_end(head, bom)
+        if end < 0:
+            end = len(head)
+        text = head[bom:end]
+        if b"\x00" in text:
+            self.fault(1, None, None, "nul-byte", "line 1 holds a NUL byte; the file is binary or corrupt")
+            return
+        self.header = _header(text.decode("utf-8", errors="replace"), self.raw) or []
+        self._start, self._first_line = end, 1 + text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+
+    def _open_parquet(self) -> None:
         import polars as pl
 
         try:
@@ -107,8 +120,67 @@ class TableReader:
         except (OSError, pl.exceptions.PolarsError) as exc:
             self.fault(None, None, None, "file-unreadable", f"{self.resource.path} is not a readable Parquet "
                                                             f"file: {str(exc).splitlines()[0]}")
-        self.raw.header = self.header
-        return None
+
+    # --- reading -----------------------------------------------------------------------
+
+    def batches(self):
+        """Text frames in file order (at least one, maybe empty, when the file is readable)."""
+        if not self.readable:
+            return
+        if self.resource.format == "parquet":
+            yield from self._parquet_batches()
+            return
+        any_rows = False
+        for block, line in self._blocks():
+            frame = self._parse(block, line)
+            if frame is None:
+                self.broken = True
+                return
+            if frame.height or not any_rows:
+                any_rows = any_rows or frame.height > 0
+                yield frame
+
+    def _blocks(self):
+        """(bytes, line of its first record): blocks cut where a record ends."""
+        line, carry = self._first_line, b""
+        with open(self.resource.file, "rb") as f:
+            f.seek(self._start)
+            while True:
+                chunk = f.read(self.block_bytes)
+                data = carry + chunk
+                if not chunk:
+                    if data or line == self._first_line:
+                        yield data, line
+                    return
+                cut = _last_record_end(data)
+                if cut <= 0:  # one record longer than a block: read on
+                    carry = data
+                    continue
+                block, carry = data[:cut], data[cut:]
+                yield block, line
+                line += block.count(b"\n")
+
+    def _parse(self, block: bytes, line: int):
+        """The block's frame, fast when its counts agree, else carefully; None when unreadable."""
+        nul = block.find(b"\x00")
+        if nul >= 0:
+            at = line + block.count(b"\n", 0, nul)
+            self.fault(at, None, None, "nul-byte", f"line {at} holds a NUL byte; the file is binary or corrupt")
+            return None
+        frame = _parse_fast(block, self.header, self.missing)
+        if frame is not None:
+            import polars as pl
+
+            return frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE))
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = line + block.count(b"\n", 0, exc.start)
+            bad = block[exc.start:exc.start + 4]
+            self.fault(at, None, repr(bad), "encoding-error",
+                       f"line {at} is not UTF-8 (byte {bad[:1].hex()}); save the file as UTF-8")
+            return None
+        return _parse_careful(text, self.header, self.raw, self.missing, line)
 
     def _parquet_batches(self):
         """A release's Parquet file as text in the CSV copy's formats; lines as in that copy."""
@@ -121,66 +193,11 @@ class TableReader:
         as_text = [pl.col(n).dt.strftime(formats[dt.base_type()]).alias(n) if dt.base_type() in formats
                    else pl.col(n).cast(pl.String) for n, dt in query.collect_schema().items() if n != LINE]
         text = query.select(*as_text, pl.col(LINE).cast(pl.Int64))
-        yield from text.collect_batches(chunk_size=self.batch_rows)
-        self.fast_ok = True
-
-    def batches(self):
-        """Text frames of up to ``batch_rows`` rows each, in file order."""
-        import polars as pl
-
-        if not self.readable:
-            return
-        if self.resource.format == "parquet":
-            yield from self._parquet_batches()
-            return
-        scan, width = self.scan, len(self.header)
-        rows = commas = 0
-        try:
-            query = (pl.scan_csv(self.resource.file, infer_schema=False, null_values=self.missing or None,
-                                 raise_if_empty=False)
-                     .with_row_index(LINE, offset=2))
-            for frame in query.collect_batches(chunk_size=self.batch_rows):
-                if frame.columns[1:] != self.header:
-                    return
-                counts = frame.select(
-                    pl.all_horizontal(pl.exclude(LINE).is_null()).any().alias("blank"),
-                    pl.sum_horizontal(pl.exclude(LINE).str.count_matches(",", literal=True).fill_null(0))
-                    .sum().alias("commas"),
-                ).row(0, named=True)
-                if counts["blank"]:
-                    return
-                rows += frame.height
-                commas += counts["commas"] or 0
-                yield frame.select(*self.header, pl.col(LINE).cast(pl.Int64))
-        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
-            return
-        # Polars pads a short row with nulls and reads a blank line as a row of nulls without
-        # a word: the file's own counts of lines and commas must confirm every record.
-        self.fast_ok = rows == scan.lines - 1 and scan.commas == (width - 1) * (rows + 1) + commas
-        if self.fast_ok and rows == 0:
-            yield pl.DataFrame(schema={**{n: pl.String for n in self.header}, LINE: pl.Int64})
-
-    def careful(self):
-        """The whole table through Python's csv module; faults for every structural problem."""
-        if not self.readable:
-            return None
-        path = self.resource.file
-        if path.stat().st_size > CAREFUL_FRAME_BYTES:
-            _structure_only(path, self.header, self.raw)
-            return None
-        data = path.read_bytes()
-        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is fine (spreadsheets write one)
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            _encoding_fault(self.raw, data, exc)
-            return None
-        return _read_slow(text, self.header, self.raw, self.missing)
+        yield from text.collect_batches(chunk_size=500_000)
 
 
 def read_raw(resource: Resource) -> RawTable:
-    """Read ``resource``'s CSV file whole, as text columns with line numbers.
+    """Read ``resource``'s file whole, as text columns with line numbers.
 
     Missing values (the schema's ``missingValues``, by default the empty string) are null.
 
@@ -193,47 +210,90 @@ def read_raw(resource: Resource) -> RawTable:
     """
     import polars as pl
 
-    reader = TableReader(resource, batch_rows=1 << 30)
+    reader = TableReader(resource)
     frames = list(reader.batches())
-    if reader.fast_ok:
-        reader.raw.frame = pl.concat(frames) if len(frames) != 1 else frames[0]
-    else:
-        del frames
-        reader.raw.frame = reader.careful()
+    if frames and not reader.broken:
+        reader.raw.frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     return reader.raw
 
 
-@dataclass
-class _Scan:
-    empty: bool = True
-    nul_line: int | None = None
-    lines: int = 0  # physical lines, a last line without "\n" included
-    commas: int = 0
-    first_line: str = ""
+# --- record boundaries -----------------------------------------------------------------
+
+def _record_end(data: bytes, start: int = 0) -> int:
+    """Offset just after the first line break outside quotes from ``start``, or -1."""
+    at = start
+    while (nl := data.find(b"\n", at)) >= 0:
+        if data.count(b'"', start, nl) % 2 == 0:
+            return nl + 1
+        at = nl + 1
+    return -1
 
 
-def _scan(path, chunk: int = 1 << 24) -> _Scan:
-    """One streaming pass over the bytes: line count, NUL bytes, the header line."""
-    scan = _Scan()
-    newlines, last, head = 0, b"", b""
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            if not head:
-                head = block[:1 << 20]
-            nul = block.find(b"\x00")
-            if nul >= 0 and scan.nul_line is None:
-                scan.nul_line = newlines + block.count(b"\n", 0, nul) + 1
-            newlines += block.count(b"\n")
-            scan.commas += block.count(b",")
-            if scan.empty and block.strip():
-                scan.empty = False
-            last = block[-1:]
-    scan.lines = newlines + (1 if last and last != b"\n" else 0)
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    # The header may hold quoted line breaks: hand the whole head to the csv module.
-    scan.first_line = head.decode("utf-8", errors="replace")
-    return scan
+def _last_record_end(data: bytes) -> int:
+    """Offset just after the last line break outside quotes (``data`` starts a record), or -1.
+
+    A quote inside a quoted cell is doubled, so a line break is outside quotes exactly when
+    the quotes before it are even in number.
+    """
+    quotes = data.count(b'"')
+    nl = data.rfind(b"\n")
+    while nl >= 0:
+        if (quotes - data.count(b'"', nl)) % 2 == 0:
+            return nl + 1
+        nl = data.rfind(b"\n", 0, nl)
+    return -1
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+def _parse_fast(block: bytes, header: list[str], missing: list[str]):
+    """Polars' parser; None unless the block's line and comma counts confirm every record."""
+    import polars as pl
+
+    if not block:
+        return pl.DataFrame(schema={n: pl.String for n in header})
+    try:
+        frame = pl.read_csv(io.BytesIO(block), has_header=False, new_columns=header,
+                            schema={n: pl.String for n in header}, null_values=missing or None,
+                            raise_if_empty=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, ValueError):
+        return None
+    records = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if frame.height != records or frame.width != len(header):
+        return None
+    if b'"' in block:
+        counts = frame.select(
+            pl.all_horizontal(pl.all().is_null()).any().alias("blank"),
+            pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).fill_null(0)).sum().alias("commas"),
+        ).row(0, named=True)
+        blank, inner = counts["blank"], counts["commas"] or 0
+    else:
+        # Without quotes no cell holds a comma or a line break: the bytes tell it all.
+        blank = block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block
+        inner = 0
+    if blank or block.count(b",") != (len(header) - 1) * frame.height + inner:
+        return None
+    return frame
+
+
+def _parse_careful(text: str, header: list[str], raw: RawTable, missing: list[str], first_line: int):
+    """Python's csv module: exact lines; ragged rows padded or cut and reported; None on broken quoting."""
+    import polars as pl
+
+    columns: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+
+    def sink(line, record):
+        for col, cell in zip(columns, record, strict=True):
+            col.append(cell)
+        lines.append(line)
+
+    if not _records(csv.reader(io.StringIO(text, newline=""), strict=True), header, raw, sink, first_line):
+        return None
+    frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
+    nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
+              for n in header]
+    return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
 
 
 def _header(text: str, raw: RawTable) -> list[str] | None:
@@ -255,69 +315,19 @@ def _header(text: str, raw: RawTable) -> list[str] | None:
     return first if ok else None
 
 
-def _encoding_fault(raw: RawTable, data: bytes, exc: UnicodeDecodeError, offset: int = 0, lines: int = 0):
-    line = lines + data.count(b"\n", 0, exc.start) + 1
-    bad = data[exc.start:exc.start + 4]
-    raw.fault(line, None, repr(bad), "encoding-error",
-              f"line {line} is not UTF-8 (byte {bad[:1].hex()} at offset {offset + exc.start}); "
-              "save the file as UTF-8")
-
-
-def _structure_only(path, header: list[str], raw: RawTable) -> None:
-    """Stream a file too large to hold as Python lists: report its structural faults only."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            _records(csv.reader(f, strict=True), header, raw, sink=None)
-    except UnicodeDecodeError:
-        # Find the line without holding the file: decode it again in chunks.
-        import codecs
-
-        decoder, lines, offset = codecs.getincrementaldecoder("utf-8")(), 0, 0
-        with open(path, "rb") as f:
-            while block := f.read(1 << 24):
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError as exc:
-                    _encoding_fault(raw, block, exc, offset, lines)
-                    return
-                lines += block.count(b"\n")
-                offset += len(block)
-
-
-def _read_slow(text: str, header: list[str], raw: RawTable, missing: list[str]):
-    """Python's csv module: exact lines, ragged rows padded or cut and reported."""
-    import polars as pl
-
-    columns: list[list[str]] = [[] for _ in header]
-    lines: list[int] = []
-
-    def sink(line, record):
-        for col, cell in zip(columns, record, strict=True):
-            col.append(cell)
-        lines.append(line)
-
-    if not _records(csv.reader(io.StringIO(text, newline=""), strict=True), header, raw, sink):
-        return None
-    frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
-    nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
-              for n in header]
-    return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
-
-
-def _records(reader, header: list[str], raw: RawTable, sink) -> bool:
-    """Walk the records after the header, reporting blank and ragged rows; False on broken quoting."""
+def _records(reader, header: list[str], raw: RawTable, sink, first_line: int) -> bool:
+    """Walk the records, reporting blank and ragged rows; False on broken quoting."""
     csv.field_size_limit(sys.maxsize)
     width = len(header)
-    start, reported = 1, 0
+    start = first_line
+    reported = sum(1 for f in raw.faults if f.code in ("blank-row", "extra-cell", "missing-cell"))
     try:
-        next(reader)
-        start = reader.line_num + 1
         for record in reader:
             if not record:
                 if reported < _MAX_FAULTS_PER_FILE:
                     raw.fault(start, None, None, "blank-row", f"line {start} is blank; remove it")
                     reported += 1
-                start = reader.line_num + 1
+                start = first_line + reader.line_num
                 continue
             if len(record) != width and reported < _MAX_FAULTS_PER_FILE:
                 reported += 1
@@ -331,9 +341,8 @@ def _records(reader, header: list[str], raw: RawTable, sink) -> bool:
                     raw.fault(start, absent, None, "missing-cell",
                               f"line {start} has {len(record)} cells but the header has {width}; "
                               f"'{absent}' and later fields are missing")
-            if sink is not None:
-                sink(start, (record + [""] * width)[:width])
-            start = reader.line_num + 1
+            sink(start, (record + [""] * width)[:width])
+            start = first_line + reader.line_num
     except csv.Error as exc:
         raw.fault(start, None, None, "malformed-csv",
                   f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")

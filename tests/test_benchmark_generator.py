@@ -45,7 +45,7 @@ def test_every_injected_fault_is_found(faulty):
 
 def test_batches_change_nothing(faulty, monkeypatch):
     whole = sorted((f.resource, f.row, f.field, f.code, f.message) for f in cd.validate(faulty).faults)
-    monkeypatch.setattr(read, "BATCH_ROWS", 700)
+    monkeypatch.setattr(read, "BLOCK_BYTES", 100_000)
     batched = sorted((f.resource, f.row, f.field, f.code, f.message) for f in cd.validate(faulty).faults)
     assert batched == whole
 
@@ -61,7 +61,7 @@ def test_duplicates_across_batches_are_found(clean, tmp_path, monkeypatch):
     lines.append("claim-twin," + twin[1])  # same claim as line 2, 3000 lines later
     lines.append(lines[5])  # the primary key of line 6 again
     path.write_text("".join(lines))
-    monkeypatch.setattr(read, "BATCH_ROWS", 500)
+    monkeypatch.setattr(read, "BLOCK_BYTES", 50_000)
     codes = {(f.code, f.row) for f in cd.validate(pkg).faults}
     assert ("duplicate-claim", 3002) in codes
     assert ("primary-key", 3003) in codes and ("constraint-unique", 3003) in codes

@@ -11,16 +11,25 @@ from conflictdata.package import locate, open_package
 from conflictdata.read import TableReader, read_raw
 from conflictdata.release import build
 
-from .conftest import set_cell
+from .conftest import line_of, set_cell
 
 
 def test_batches_keep_file_lines(pkg, monkeypatch):
-    monkeypatch.setattr(read, "BATCH_ROWS", 2)
+    monkeypatch.setattr(read, "BLOCK_BYTES", 200)
     reader = TableReader(open_package(pkg).resource("actors"))
     frames = list(reader.batches())
-    assert reader.fast_ok and len(frames) > 2 and all(f.height <= 2 for f in frames)
+    assert not reader.broken and len(frames) > 2 and all(f.height <= 3 for f in frames)
     lines = [n for f in frames for n in f["__line__"].to_list()]
-    assert lines == list(range(2, len(lines) + 2))
+    assert lines == list(range(2, len(lines) + 2)) and len(lines) == 16
+
+
+def test_blocks_never_cut_inside_quotes(pkg, monkeypatch):
+    line = line_of(pkg, "actors", "actor_id", "dw")
+    set_cell(pkg, "actors", line, "notes", "\n".join(["a note, with a comma and \"quotes\""] * 5))
+    set_cell(pkg, "actors", line + 1, "kind", "alien")
+    whole = [(f.code, f.row) for f in cd.validate(pkg).faults]
+    monkeypatch.setattr(read, "BLOCK_BYTES", 64)
+    assert [(f.code, f.row) for f in cd.validate(pkg).faults] == whole == [("constraint-enum", line + 5)]
 
 
 def test_missing_values_are_null(pkg):
@@ -32,10 +41,18 @@ def test_a_short_row_is_not_padded_silently(pkg):
     path = pkg / "data" / "actors.csv"
     path.write_text(path.read_text() + "lonely-actor,Lonely\n")
     reader = TableReader(open_package(pkg).resource("actors"))
-    list(reader.batches())
-    assert not reader.fast_ok  # the comma count caught what Polars padded
-    frame = reader.careful()
-    assert [f.code for f in reader.faults] == ["missing-cell"] and frame.height == 17
+    (frame,) = list(reader.batches())  # the comma count caught what Polars padded
+    assert [(f.code, f.row) for f in reader.faults] == [("missing-cell", 18)] and frame.height == 17
+
+
+def test_faults_in_a_late_block_keep_their_lines(pkg, monkeypatch):
+    path = pkg / "data" / "actors.csv"
+    path.write_text(path.read_text() + "\nshort,row\n")
+    monkeypatch.setattr(read, "BLOCK_BYTES", 100)
+    reader = TableReader(open_package(pkg).resource("actors"))
+    frames = list(reader.batches())
+    assert [(f.code, f.row) for f in reader.faults] == [("blank-row", 18), ("missing-cell", 19)]
+    assert frames[-1]["__line__"].to_list()[-1] == 19
 
 
 def test_release_folder_validates_and_lists(tmp_path):

@@ -138,13 +138,6 @@ class _TableRun:
             gathered.append(self._gather(typed))
             if self.keep:
                 parts.append(typed)
-        if not reader.fast_ok and reader.readable:
-            # The counts did not confirm the fast reader's lines: start again, carefully.
-            scratch, parts, gathered = Report(), [], []
-            frame = reader.careful()
-            if frame is not None:
-                typed = self._batch(frame, scratch)
-                gathered, parts = [self._gather(typed)], [typed] if self.keep else []
         report = Report()
         report.extend(reader.faults)
         if gathered:

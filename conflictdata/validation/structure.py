@@ -145,7 +145,10 @@ class Reference:
     target: str
     frame: object | None
     flag: str
+    keys: object | None = None  # a small key set, tested with is_in instead of a join
 
+
+_JOIN_ABOVE = 50_000  # referenced keys above which a join beats is_in
 
 def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool = False,
                declared: set[str] | None = None) -> list[Reference]:
@@ -169,7 +172,10 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
             pairs = zip(fk.reference_fields, fk.fields, strict=True)
             frame = (targets[target].select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
                      .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
-            out.append(Reference(fk, target, frame, flag))
+            keys = None
+            if len(fk.fields) == 1 and frame.height <= _JOIN_ABOVE:
+                keys = frame.get_column(fk.fields[0]).implode()
+            out.append(Reference(fk, target, frame, flag, keys))
     return out
 
 
@@ -179,8 +185,8 @@ def attach(frame, refs: list[Reference]):
 
     columns = []
     for ref in refs:
-        if ref.frame is None:
-            continue
+        if ref.frame is None or (ref.keys is not None and ref.frame.width == 2):
+            continue  # no join for a missing target or a small key set without context columns
         keys = list(ref.fk.fields)
         joined = (frame.select([pl.col(k).cast(pl.String) for k in keys])
                   .join(ref.frame, on=keys, how="left", maintain_order="left"))
@@ -199,7 +205,11 @@ def queue_foreign_keys(batch: Batch, refs: list[Reference]) -> None:
                       message=lambda r, t=target: f"the foreign key points at a table '{t}' that the package lacks")
             continue
         present = pl.all_horizontal([pl.col(c).is_not_null() for c in fk.fields])
-        batch.add(present & pl.col(ref.flag).is_null(), field=fk.fields[0], code="foreign-key",
+        if ref.flag in batch.frame.columns:
+            missing = pl.col(ref.flag).is_null()
+        else:
+            missing = ~pl.col(fk.fields[0]).cast(pl.String).is_in(ref.keys)
+        batch.add(present & missing, field=fk.fields[0], code="foreign-key",
                   message=lambda r, fk=fk, t=target: (
                       f"{', '.join(fk.fields)} {r['value']!r} matches no {', '.join(fk.reference_fields)} "
                       f"in the table '{t}'"))
