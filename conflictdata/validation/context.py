@@ -71,7 +71,8 @@ def fold_lookups(name: str, refs: list, tables: dict) -> list[tuple]:
         if ref is None or lookup is None:
             rest.append(item)
             continue
-        ref.frame = ref.frame.join(lookup.with_columns(pl.col(fk).cast(pl.String)), on=fk, how="left")
+        ref.frame = ref.frame.join(lookup.with_columns(pl.col(fk).cast(pl.String)), on=fk, how="left",
+                                   maintain_order="left")
     return rest
 
 

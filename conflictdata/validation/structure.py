@@ -173,8 +173,10 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
             frame = (targets[target].select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
                      .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
             keys = None
-            if len(fk.fields) == 1 and frame.height <= _JOIN_ABOVE:
-                keys = frame.get_column(fk.fields[0]).implode()
+            if len(fk.fields) == 1:
+                frame = frame.sort(fk.fields[0])  # for the binary search in attach
+                if frame.height <= _JOIN_ABOVE:
+                    keys = frame.get_column(fk.fields[0]).implode()
             out.append(Reference(fk, target, frame, flag, keys))
     return out
 
@@ -188,10 +190,31 @@ def attach(frame, refs: list[Reference]):
         if ref.frame is None or (ref.keys is not None and ref.frame.width == 2):
             continue  # no join for a missing target or a small key set without context columns
         keys = list(ref.fk.fields)
+        if len(keys) == 1:
+            columns += _look_up(frame.get_column(keys[0]).cast(pl.String), ref.frame, keys[0])
+            continue
         joined = (frame.select([pl.col(k).cast(pl.String) for k in keys])
                   .join(ref.frame, on=keys, how="left", maintain_order="left"))
         columns += [joined.get_column(c) for c in ref.frame.columns if c not in keys]
     return frame.with_columns(columns) if columns else frame
+
+
+def _look_up(values, table, key: str) -> list:
+    """Columns of ``table`` (sorted by ``key``) for each of ``values``; nulls where none matches.
+
+    A binary search into the sorted keys, built once per table, not a hash join per batch: a
+    batch of 80,000 claims against 2 million updates costs milliseconds instead of a tenth of
+    a second, which is most of the time at ten million rows.
+    """
+    import polars as pl
+
+    keys = table.get_column(key)
+    if keys.is_empty():
+        return [pl.Series(c, [None] * len(values), dtype=table.schema[c]) for c in table.columns if c != key]
+    at = keys.search_sorted(values, side="left").clip(0, len(keys) - 1)
+    found = (keys.gather(at) == values).fill_null(False)
+    return [pl.select(pl.when(found).then(table.get_column(c).gather(at))).to_series().alias(c)
+            for c in table.columns if c != key]
 
 
 def queue_foreign_keys(batch: Batch, refs: list[Reference]) -> None:
