@@ -15,14 +15,15 @@ PATH = click.argument("path", required=False, type=click.Path(path_type=str))
 def tables(path):
     """List the tables of the package at PATH (default: the installed data) with row counts."""
     from ..package import locate
-    from ..read import read_raw
+    from ..read import TableReader
 
     package = locate(path)
     width = max(len(n) for n in package.resources)
     for name, resource in package.resources.items():
-        raw = read_raw(resource)
-        rows = "unreadable" if raw.frame is None else f"{raw.frame.height} rows"
-        click.echo(f"{name:<{width}}  {rows}")
+        reader = TableReader(resource)
+        rows = sum(frame.height for frame in reader.batches())  # a block at a time: any size
+        shown = "unreadable" if not reader.readable or reader.broken else f"{rows} rows"
+        click.echo(f"{name:<{width}}  {shown}")
 
 
 @click.command()
