@@ -16,16 +16,29 @@ def fail(message: str, code: int = EXIT_UNREADABLE):
     raise SystemExit(code)
 
 
-def friendly(func):
-    """Turn a ConflictDataError (or a bad file) into a one-line message and exit 2."""
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return str(exc)
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ConflictDataError as exc:
-            fail(str(exc))
-        except OSError as exc:
-            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
-    return wrapper
+def _one_line(*catch: type[BaseException]):
+    """A decorator that turns the ``catch`` exceptions into one line on stderr and exit 2."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except catch as exc:
+                fail(_describe(exc))
+
+        return wrapper
+
+    return decorate
+
+
+# A ConflictDataError (or a bad file) is one line and exit 2.
+friendly = _one_line(ConflictDataError, OSError)
+# A bad argument the library refuses with ValueError is a usage error: one line, exit 2.
+usage_errors = _one_line(ValueError)

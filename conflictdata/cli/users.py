@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from .common import EXIT_INVALID, EXIT_OK, fail, friendly
+from .common import EXIT_INVALID, EXIT_OK, fail, friendly, usage_errors
 
 PACKAGE_PATH = click.option("--path", type=click.Path(path_type=str),
                             help="A package or release folder instead of the installed data.")
 VERSION = click.option("--version", "version", metavar="VERSION",
                        help="A published release (e.g. 1.2.0), downloaded and verified once, then cached.")
-
-
-def usage_errors(func):
-    """A bad argument the library refuses with ValueError is a usage error: one line, exit 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ValueError as exc:
-            fail(str(exc))
-
-    return wrapper
 
 
 def _one_source(path, version) -> None:
