@@ -155,19 +155,17 @@ class _TableRun:
         return typed.select(*self.across, *self.digests, LINE)
 
     def _batch(self, frame, scratch: Report):
-        work = prepare(frame, self.schema)
-        cells = Batch(work, self.name, self.path)
-        queue_cell_checks(cells, self.schema)
-        cells.run(scratch, self.cap)
-        typed = typed_view(work, self.schema)
-        rows = Batch(enrich_table(attach(typed, self.refs), self.lookups), self.name, self.path)
-        queue_foreign_keys(rows, self.refs)
+        """Every check of one row at a time, in one pass over one frame; the typed batch."""
+        work = enrich_table(attach(prepare(frame, self.schema), self.refs), self.lookups)
+        batch = Batch(work, self.name, self.path)
+        queue_cell_checks(batch, self.schema, set(frame.columns))
+        queue_foreign_keys(batch, self.refs)
         for rule, target in self.rules:
             if target.across_rows is None:
-                rows.add(target.violation(rows.frame), field=target.field, code=rule.code, message=target.message,
-                         value_of=target.value_of, severity=rule.severity, extra=target.extra)
-        rows.run(scratch, self.cap)
-        return typed
+                batch.add(target.violation(work), field=target.field, code=rule.code, message=target.message,
+                          value_of=target.value_of, severity=rule.severity, extra=target.extra)
+        batch.run(scratch, self.cap)
+        return typed_view(work, self.schema)
 
     def _across_rows(self, table, scratch: Report) -> None:
         batch = Batch(table, self.name, self.path)

@@ -15,7 +15,7 @@ from ..report import Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP, Batch
 
-_TYPED = "\x1ftyped"  # suffix of the typed twin of a text column while both are needed
+_TEXT = "\x1ftext"  # suffix of the text a typed column was parsed from, while both are needed
 
 
 def check_header(raw: RawTable, schema: TableSchema) -> None:
@@ -33,70 +33,74 @@ def check_header(raw: RawTable, schema: TableSchema) -> None:
 
 
 def prepare(frame, schema: TableSchema):
-    """The text frame plus a typed twin of each non-text field (text columns are shared, not copied)."""
+    """Every schema field typed under its own name (absent ones null), plus ``__line__``.
+
+    The text a parsed field came from stays beside it as ``<name>`` + ``_TEXT`` (Arrow
+    strings are shared, not copied), so one frame serves the cell checks, the foreign keys
+    and the rules, and a type error is "text present, value null".
+    """
     import polars as pl
 
-    return frame.with_columns([parse(f, pl.col(f.name)).alias(f.name + _TYPED)
-                               for f in schema.fields
-                               if f.name in frame.columns and (f.type != "string" or f.enum is not None)])
+    parsed = [f for f in schema.fields if f.name in frame.columns and (f.type != "string" or f.enum is not None)]
+    absent = [f for f in schema.fields if f.name not in frame.columns]
+    return frame.with_columns(
+        *[pl.col(f.name).alias(f.name + _TEXT) for f in parsed],
+        *[parse(f, pl.col(f.name)).alias(f.name) for f in parsed],
+        *[pl.lit(None, dtype=f.polars_type()).alias(f.name) for f in absent],
+    )
 
 
 def typed_view(work, schema: TableSchema):
-    """The typed table from :func:`prepare`'s frame: every schema field (absent ones null) and ``__line__``."""
-    import polars as pl
-
-    out = []
-    for f in schema.fields:
-        if f.name + _TYPED in work.columns:
-            out.append(pl.col(f.name + _TYPED).alias(f.name))
-        elif f.name in work.columns:
-            out.append(pl.col(f.name))
-        else:
-            out.append(pl.lit(None, dtype=f.polars_type()).alias(f.name))
-    return work.select(*out, pl.col(LINE))
+    """The typed table from :func:`prepare`'s frame: the schema's fields and ``__line__``."""
+    return work.select(*schema.names, LINE)
 
 
-def queue_cell_checks(batch: Batch, schema: TableSchema) -> None:
-    """Checks of one cell at a time (types and constraints) on a :func:`prepare` frame."""
+def queue_cell_checks(batch: Batch, schema: TableSchema, present) -> None:
+    """Checks of one cell at a time (types and constraints) on a :func:`prepare` frame.
+
+    ``present`` names the columns the file has: a field it lacks is a header fault, not a
+    fault on every row.
+    """
     import polars as pl
 
     work = batch.frame
 
-    def typed(name):
-        return pl.col(name + _TYPED) if name + _TYPED in work.columns else pl.col(name)
+    def text_of(name):
+        return name + _TEXT if name + _TEXT in work.columns else name
 
     for f in schema.fields:
-        if f.name not in work.columns:
+        if f.name not in present:
             continue
-        name, text, c = f.name, pl.col(f.name), f.constraints
+        name, c = f.name, f.constraints
+        text, typed, shown = pl.col(text_of(name)), pl.col(name), text_of(name)
         if f.type != "string":
-            batch.add(text.is_not_null() & typed(name).is_null(), field=name, code="type-error",
+            batch.add(text.is_not_null() & typed.is_null(), field=name, code="type-error", value_of=shown,
                       message=lambda r, f=f: f"{f.name} is {r['value']!r}, which is not a valid {f.type}"
                       + (" (YYYY-MM-DD)" if f.type == "date" else ""))
         if c.get("required"):
-            batch.add(text.is_null(), field=name, code="constraint-required",
+            batch.add(text.is_null(), field=name, code="constraint-required", value_of=shown,
                       message=lambda r, n=name: f"{n} is required but empty")
         if c.get("enum") is not None:
             allowed = [str(v) for v in c["enum"]]
-            batch.add(text.is_not_null() & ~text.is_in(allowed), field=name, code="constraint-enum",
+            batch.add(text.is_not_null() & ~text.is_in(allowed), field=name, code="constraint-enum", value_of=shown,
                       message=lambda r, n=name, a=allowed: f"{n} is {r['value']!r}; allowed: {', '.join(a)}")
         if "minimum" in c:
-            batch.add(typed(name) < c["minimum"], field=name, code="constraint-minimum",
+            batch.add(typed < c["minimum"], field=name, code="constraint-minimum", value_of=shown,
                       message=lambda r, n=name, m=c["minimum"]: f"{n} is {r['value']}, below the minimum {m}")
         if "maximum" in c:
-            batch.add(typed(name) > c["maximum"], field=name, code="constraint-maximum",
+            batch.add(typed > c["maximum"], field=name, code="constraint-maximum", value_of=shown,
                       message=lambda r, n=name, m=c["maximum"]: f"{n} is {r['value']}, above the maximum {m}")
         if "pattern" in c and f.type == "string":
             batch.add(~text.str.contains(f"^(?:{c['pattern']})$"), field=name, code="constraint-pattern",
-                      message=lambda r, n=name, p=c["pattern"]:
+                      value_of=shown, message=lambda r, n=name, p=c["pattern"]:
                       f"{n} is {r['value']!r}, which does not match the pattern {p}")
         if "minLength" in c:
             batch.add(text.str.len_chars() < c["minLength"], field=name, code="constraint-min-length",
-                      message=lambda r, n=name, m=c["minLength"]: f"{n} is shorter than {m} characters")
+                      value_of=shown, message=lambda r, n=name, m=c["minLength"]: f"{n} is shorter than {m} characters")
         if "maxLength" in c:
             # Bytes bound characters from above, cheaply: count characters only past the limit.
             batch.add((text.str.len_bytes() > c["maxLength"]) & (text.str.len_chars() > c["maxLength"]),
-                      field=name, code="constraint-max-length",
+                      field=name, code="constraint-max-length", value_of=shown,
                       message=lambda r, n=name, m=c["maxLength"]: f"{n} is longer than {m} characters")
 
 
@@ -243,7 +247,7 @@ def check_table(raw: RawTable, schema: TableSchema, report: Report, cap: int = D
     res, path = raw.resource.name, raw.resource.path
     work = prepare(raw.frame, schema)
     batch = Batch(work, res, path)
-    queue_cell_checks(batch, schema)
+    queue_cell_checks(batch, schema, set(raw.frame.columns))
     batch.run(report, cap)
     typed = typed_view(work, schema)
     keys = Batch(typed, res, path)
