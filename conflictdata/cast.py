@@ -1,16 +1,14 @@
 """Type text columns from their Table Schema fields (Polars expressions).
 
-The text columns come from :func:`conflictdata.read.read_raw`, where missing values are
-already null.
-
-One function per direction: :func:`parse` turns a text column into its typed column (null
-where the cell is missing *or* does not parse), :func:`well_formed` says which cells parse.
-The loader uses the first; the validator compares the two to report type errors.
+The text columns come from :mod:`conflictdata.read`, where missing values are already null.
+:func:`parse` turns a text column into its typed column, null where the cell is missing *or*
+does not parse; the validator (:func:`conflictdata.validation.structure.prepare`) keeps both
+and reports "text present, value null" as a type error.
 """
 
 from __future__ import annotations
 
-from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field, TableSchema
+from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field
 
 # Lengths a cell must have before it is parsed: chrono alone accepts "2024-1-5", which the
 # Frictionless reference validator rejects. A length test is far cheaper than a regex, and
@@ -52,16 +50,3 @@ def _enum(f: Field, text):
     # Values outside the enum become null here; the validator reports them as enum faults.
     return pl.when(text.is_in([str(v) for v in f.enum])).then(text).cast(f.polars_type())
 
-
-def typed_frame(frame, schema: TableSchema, keep: tuple[str, ...] = ()):
-    """The typed table: every schema field (absent columns as all-null), plus ``keep`` columns."""
-    import polars as pl
-
-    exprs = []
-    for f in schema.fields:
-        if f.name in frame.columns:
-            exprs.append(parse(f, pl.col(f.name)).alias(f.name))
-        else:
-            exprs.append(pl.lit(None, dtype=f.polars_type()).alias(f.name))
-    exprs += [pl.col(k) for k in keep if k in frame.columns]
-    return frame.select(exprs)

@@ -72,7 +72,7 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
 
 def load_arrow(package: Package, name: str):
     """The typed Arrow table of ``name`` in an opened package."""
-    from .read import LINE, read_raw
+    from .read import read_raw
     from .report import Report
     from .validation.structure import check_header, check_table
 
@@ -105,7 +105,14 @@ def load_arrow(package: Package, name: str):
         where = f"{first.path}:{first.row}" if first.row else first.path
         field = f" [{first.field}]" if first.field else ""
         raise DataError(f"{where}{field}: {first.message} (run 'conflictdata validate' for every fault)")
-    return typed.drop(LINE).to_arrow().cast(schema.arrow_schema())
+    return to_arrow(typed, schema)
+
+
+def to_arrow(typed, schema: TableSchema):
+    """A typed Polars table (``__line__`` dropped if there) as Arrow with the schema's exact types."""
+    from .read import LINE
+
+    return typed.drop(LINE, strict=False).to_arrow().cast(schema.arrow_schema())
 
 
 def to_pandas(table):

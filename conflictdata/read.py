@@ -1,6 +1,6 @@
 """Read a table's CSV into text columns, keeping each row's line in the file.
 
-Cells are read as text first and typed afterwards (:func:`conflictdata.cast.typed_frame`),
+Cells are read as text first and typed afterwards (:func:`conflictdata.cast.parse`),
 so a cell that does not parse becomes a fault at its line, never an exception.
 
 The file is read in blocks of about :data:`BLOCK_BYTES`, each cut at the end of a record

@@ -111,7 +111,7 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a release folder is for sharing
-        resources = [_write_table(package, name, staging, typed.pop(name, None)) for name in package.resources]
+        resources = [_write_table(package, name, staging, typed.pop(name)) for name in package.resources]
         descriptor = release_descriptor(package, version, epoch, resources)
         (staging / DESCRIPTOR).write_text(_json(descriptor), encoding="utf-8")
         members = sorted(p.name for p in staging.iterdir())
@@ -209,29 +209,24 @@ def _check_out(out: Path, overwrite: bool) -> None:
         raise ReleaseError(f"{out}: the folder is not empty; choose an empty one or pass --overwrite")
 
 
-def _write_table(package: Package, name: str, folder: Path, typed=None) -> dict:
+def _write_table(package: Package, name: str, folder: Path, typed) -> dict:
     """Write ``<name>.parquet`` and ``<name>.csv``; return the Parquet resource's descriptor.
 
-    ``typed`` is the table as the validator typed it (Polars, with ``__line__``), if at hand.
+    ``typed`` is the table as the validating pass typed it (Polars, with ``__line__``): the
+    data is read once per build.
     """
+    import polars as pl
     import pyarrow.parquet as pq
 
-    from .load import load_arrow
-    from .read import LINE
+    from .load import to_arrow
 
     if not _NAME.fullmatch(name):
         raise ReleaseError(f"table name {name!r} cannot be a file name; use lower case, digits, '_', '-', '.'")
     resource = package.resource(name)
     schema = TableSchema.from_dict(resource.schema)
-    if typed is not None:
-        import polars as pl
-
-        # Polars sorts on both cores; keys as text, so enums sort as _sorted sorts them.
-        keys = [pl.col(k).cast(pl.String) for k in schema.primary_key]
-        typed = typed.sort(keys) if keys else typed
-        table = typed.drop(LINE).to_arrow().cast(schema.arrow_schema())
-    else:
-        table = _sorted(load_arrow(package, name), schema.primary_key)
+    # Rows in primary-key order; keys as text, so an enum key sorts by its values, not its codes.
+    keys = [pl.col(k).cast(pl.String) for k in schema.primary_key]
+    table = to_arrow(typed.sort(keys) if keys else typed, schema)
     parquet = folder / f"{name}.parquet"
     pq.write_table(table, parquet, **_PARQUET)
     _write_csv(table, folder / f"{name}.csv")
@@ -246,24 +241,6 @@ def _write_table(package: Package, name: str, folder: Path, typed=None) -> dict:
     described["hash"] = f"sha256:{sha256_file(parquet)}"
     described["schema"] = release_schema(resource.schema)
     return described
-
-
-def _sorted(table, key: tuple[str, ...]):
-    """Rows in primary-key order (dictionary columns sort by their text)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not key or table.num_rows < 2:
-        return table
-    columns = []
-    for name in key:
-        column = table.column(name)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        columns.append(column)
-    keys = pa.table(columns, names=[f"k{i}" for i in range(len(key))])
-    order = pc.sort_indices(keys, sort_keys=[(f"k{i}", "ascending") for i in range(len(key))])
-    return table.take(order)
 
 
 def _write_csv(table, path: Path) -> None:
