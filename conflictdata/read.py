@@ -131,8 +131,8 @@ class TableReader:
             yield from self._parquet_batches()
             return
         any_rows = False
-        for block, line in self._blocks():
-            frame = self._parse(block, line)
+        for block, line, breaks in self._blocks():
+            frame = self._parse(block, line, breaks)
             if frame is None:
                 self.broken = True
                 return
@@ -141,7 +141,7 @@ class TableReader:
                 yield frame
 
     def _blocks(self):
-        """(bytes, line of its first record): blocks cut where a record ends."""
+        """(bytes, line of its first record, line breaks in it): blocks cut where a record ends."""
         line, carry = self._first_line, b""
         with open(self.resource.file, "rb") as f:
             f.seek(self._start)
@@ -150,24 +150,25 @@ class TableReader:
                 data = carry + chunk
                 if not chunk:
                     if data or line == self._first_line:
-                        yield data, line
+                        yield data, line, data.count(b"\n")
                     return
                 cut = _last_record_end(data)
                 if cut <= 0:  # one record longer than a block: read on
                     carry = data
                     continue
                 block, carry = data[:cut], data[cut:]
-                yield block, line
-                line += block.count(b"\n")
+                breaks = block.count(b"\n")
+                yield block, line, breaks
+                line += breaks
 
-    def _parse(self, block: bytes, line: int):
+    def _parse(self, block: bytes, line: int, breaks: int):
         """The block's frame, fast when its counts agree, else carefully; None when unreadable."""
         nul = block.find(b"\x00")
         if nul >= 0:
             at = line + block.count(b"\n", 0, nul)
             self.fault(at, None, None, "nul-byte", f"line {at} holds a NUL byte; the file is binary or corrupt")
             return None
-        frame = _parse_fast(block, self.header, self.missing)
+        frame = _parse_fast(block, self.header, self.missing, breaks)
         if frame is not None:
             import polars as pl
 
@@ -246,8 +247,11 @@ def _last_record_end(data: bytes) -> int:
 
 # --- parsing ---------------------------------------------------------------------------
 
-def _parse_fast(block: bytes, header: list[str], missing: list[str]):
-    """Polars' parser; None unless the block's line and comma counts confirm every record."""
+def _parse_fast(block: bytes, header: list[str], missing: list[str], breaks: int):
+    """Polars' parser; None unless the block's line and comma counts confirm every record.
+
+    ``breaks`` is the block's count of line feeds (its reader has counted them already).
+    """
     import polars as pl
 
     if not block:
@@ -258,7 +262,7 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
                             raise_if_empty=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, ValueError):
         return None
-    records = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    records = breaks + (0 if block.endswith(b"\n") else 1)
     if frame.height != records or frame.width != len(header):
         return None
     if b'"' in block:
@@ -268,8 +272,11 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
         ).row(0, named=True)
         blank, inner = counts["blank"], counts["commas"] or 0
     else:
-        # Without quotes no cell holds a comma or a line break: the bytes tell it all.
-        blank = block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block
+        # Without quotes no cell holds a comma or a line break: the bytes tell it all. A blank
+        # line is a record without the commas of the others, so only a one-column table needs
+        # a search for it (a costly one: two searches cost as much as the parse).
+        blank = len(header) == 1 and (block.startswith((b"\n", b"\r\n")) or b"\n\n" in block
+                                      or b"\n\r\n" in block)
         inner = 0
     if blank or block.count(b",") != (len(header) - 1) * frame.height + inner:
         return None

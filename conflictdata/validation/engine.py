@@ -126,6 +126,7 @@ class _TableRun:
             self.digests += list(target.digests)
         self.across = [f for f in self.schema.names if f in across]
         self.typed = None
+        self.checks = None  # the checks of one row at a time, built on the first batch
 
     def check(self) -> Report:
         reader = TableReader(self.resource)
@@ -158,12 +159,17 @@ class _TableRun:
         """Every check of one row at a time, in one pass over one frame; the typed batch."""
         work = enrich_table(attach(prepare(frame, self.schema), self.refs), self.lookups)
         batch = Batch(work, self.name, self.path)
-        queue_cell_checks(batch, self.schema, set(frame.columns))
-        queue_foreign_keys(batch, self.refs)
-        for rule, target in self.rules:
-            if target.across_rows is None:
-                batch.add(target.violation(work), field=target.field, code=rule.code, message=target.message,
-                          value_of=target.value_of, severity=rule.severity, extra=target.extra)
+        if self.checks is None:
+            # Built once per table: every batch has the same columns, and a check of one row
+            # at a time is an expression that does not look at the data it will run on.
+            queue_cell_checks(batch, self.schema, set(frame.columns))
+            queue_foreign_keys(batch, self.refs)
+            for rule, target in self.rules:
+                if target.across_rows is None:
+                    batch.add(target.violation(work), field=target.field, code=rule.code, message=target.message,
+                              value_of=target.value_of, severity=rule.severity, extra=target.extra)
+            self.checks = list(batch.items)
+        batch.items = list(self.checks)
         batch.run(scratch, self.cap)
         return typed_view(work, self.schema)
 

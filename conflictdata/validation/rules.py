@@ -96,17 +96,6 @@ def _dates(schema: TableSchema) -> list[str]:
     return [f.name for f in schema.fields if f.type in ("date", "datetime")]
 
 
-def _only_where(frame, cheap, costly):
-    """``costly`` evaluated only on the rows where ``cheap`` holds (false elsewhere)."""
-    import polars as pl
-
-    bad = (frame.lazy().with_row_index("__i").filter(cheap.fill_null(False)).filter(costly.fill_null(False))
-           .select("__i").collect().get_column("__i"))
-    if bad.is_empty():
-        return pl.lit(False)
-    return pl.int_range(pl.len(), dtype=pl.UInt32).is_in(bad.implode())
-
-
 def _as_date(name: str):
     import polars as pl
 
@@ -308,11 +297,20 @@ def _control(table, schema, opts):
 @rule("text-not-nfc", "free text is Unicode in NFC (composed) form")
 def _nfc(table, schema, opts):
     for name in free_text(schema):
-        # ASCII is always NFC: normalise only the (few) rows with other characters.
-        yield Target(name, lambda fr, n=name: _only_where(
-                         fr, _col(n).str.len_chars() != _col(n).str.len_bytes(),
-                         _col(n) != _col(n).str.normalize("NFC")),
+        yield Target(name, lambda fr, n=name: _not_nfc(_col(n)),
                      lambda r, n=name: f"{n} is not in Unicode NFC form; re-save it composed: {r['value']!r}")
+
+
+def _not_nfc(text):
+    """True where ``text`` changes under NFC normalisation.
+
+    ASCII is always NFC, so only the (few) other rows are normalised: Polars evaluates both
+    branches of a ``when``, but string functions pass over nulls for free.
+    """
+    import polars as pl
+
+    other = pl.when(text.str.len_chars() != text.str.len_bytes()).then(text)
+    return other != other.str.normalize("NFC")
 
 
 @rule("text-formula", "no cell starts with =, +, - or @, which a spreadsheet would run as a formula")
