@@ -142,3 +142,28 @@ def test_multiline_quoted_cell_keeps_later_lines_right(pkg):
     report = cd.validate(pkg)
     # The quoted line break pushes the next record one physical line down.
     assert [f.row for f in only(report, "constraint-enum")] == [line + 2]
+
+
+def test_foreign_key_value_off_pattern_is_both_faults(pkg):
+    # The pattern check is skipped only for values found among the keys pointed at.
+    set_cell(pkg, "munitions", 2, "claimant_id", "Oleh Kiper")
+    report = cd.validate(pkg)
+    assert [(f.row, f.value) for f in only(report, "constraint-pattern")] == [(2, "Oleh Kiper")]
+    assert [(f.row, f.value) for f in only(report, "foreign-key")] == [(2, "Oleh Kiper")]
+
+
+def test_claim_pointing_at_an_off_pattern_key_is_still_checked(pkg):
+    # When a referenced key breaks the pattern itself, matching it proves nothing.
+    line = line_of(pkg, "actors", "actor_id", "oleh-kiper")
+    set_cell(pkg, "actors", line, "actor_id", "Oleh_Kiper")
+    path = pkg / "data" / "munitions.csv"
+    header, rows = read_rows(path)
+    i = header.index("claimant_id")
+    for r in rows:
+        if r[i] == "oleh-kiper":
+            r[i] = "Oleh_Kiper"
+    write_rows(path, header, rows)
+    report = cd.validate(pkg)
+    patterns = {(f.resource, f.field) for f in only(report, "constraint-pattern")}
+    assert ("actors", "actor_id") in patterns and ("munitions", "claimant_id") in patterns
+    assert not [f for f in only(report, "foreign-key") if f.resource == "munitions"]

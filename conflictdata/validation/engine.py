@@ -162,7 +162,7 @@ class _TableRun:
         if self.checks is None:
             # Built once per table: every batch has the same columns, and a check of one row
             # at a time is an expression that does not look at the data it will run on.
-            queue_cell_checks(batch, self.schema, set(frame.columns))
+            queue_cell_checks(batch, self.schema, set(frame.columns), self.refs)
             queue_foreign_keys(batch, self.refs)
             for rule, target in self.rules:
                 if target.across_rows is None:

@@ -55,15 +55,18 @@ def typed_view(work, schema: TableSchema):
     return work.select(*schema.names, LINE)
 
 
-def queue_cell_checks(batch: Batch, schema: TableSchema, present) -> None:
+def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Reference] = ()) -> None:
     """Checks of one cell at a time (types and constraints) on a :func:`prepare` frame.
 
     ``present`` names the columns the file has: a field it lacks is a header fault, not a
-    fault on every row.
+    fault on every row. With ``refs`` (attached to the frame), a value that matches a key
+    of the table it points at is not matched against the field's pattern again when every
+    such key matches it: most of the regex work of a claims table.
     """
     import polars as pl
 
     work = batch.frame
+    known = {ref.fk.fields[0]: ref.found() for ref in refs if ref.keys_match}
 
     def text_of(name):
         return name + _TEXT if name + _TEXT in work.columns else name
@@ -82,7 +85,9 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present) -> None:
                       message=lambda r, n=name: f"{n} is required but empty")
         if c.get("enum") is not None:
             allowed = [str(v) for v in c["enum"]]
-            batch.add(text.is_not_null() & ~text.is_in(allowed), field=name, code="constraint-enum", value_of=shown,
+            # A string enum is parsed into a Polars Enum, null when the text is not allowed.
+            outside = typed.is_null() if f.type == "string" and shown != name else ~text.is_in(allowed)
+            batch.add(text.is_not_null() & outside, field=name, code="constraint-enum", value_of=shown,
                       message=lambda r, n=name, a=allowed: f"{n} is {r['value']!r}; allowed: {', '.join(a)}")
         if "minimum" in c:
             batch.add(typed < c["minimum"], field=name, code="constraint-minimum", value_of=shown,
@@ -91,7 +96,8 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present) -> None:
             batch.add(typed > c["maximum"], field=name, code="constraint-maximum", value_of=shown,
                       message=lambda r, n=name, m=c["maximum"]: f"{n} is {r['value']}, above the maximum {m}")
         if "pattern" in c and f.type == "string":
-            batch.add(~text.str.contains(f"^(?:{c['pattern']})$"), field=name, code="constraint-pattern",
+            unknown = text if name not in known else pl.when(~known[name]).then(text)
+            batch.add(~unknown.str.contains(f"^(?:{c['pattern']})$"), field=name, code="constraint-pattern",
                       value_of=shown, message=lambda r, n=name, p=c["pattern"]:
                       f"{n} is {r['value']!r}, which does not match the pattern {p}")
         if "minLength" in c:
@@ -150,6 +156,15 @@ class Reference:
     frame: object | None
     flag: str
     keys: object | None = None  # a small key set, tested with is_in instead of a join
+    keys_match: bool = False  # every referenced key matches the referring field's pattern
+
+    def found(self):
+        """Polars expression, on an :func:`attach`-ed frame: the row's key is in the target."""
+        import polars as pl
+
+        if self.flag in _attached(self):
+            return pl.col(self.flag).is_not_null()
+        return pl.col(self.fk.fields[0]).cast(pl.String).is_in(self.keys)
 
 
 _JOIN_ABOVE = 50_000  # referenced keys above which a join beats is_in
@@ -176,13 +191,24 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
             pairs = zip(fk.reference_fields, fk.fields, strict=True)
             frame = (targets[target].select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
                      .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
-            keys = None
+            keys, keys_match = None, False
             if len(fk.fields) == 1:
-                frame = frame.sort(fk.fields[0])  # for the binary search in attach
+                field = fk.fields[0]
+                frame = frame.sort(field)  # for the binary search in attach
                 if frame.height <= _JOIN_ABOVE:
-                    keys = frame.get_column(fk.fields[0]).implode()
-            out.append(Reference(fk, target, frame, flag, keys))
+                    keys = frame.get_column(field).implode()
+                pattern = schema.field(field).constraints.get("pattern") if field in schema.names else None
+                keys_match = bool(pattern) and bool(
+                    frame.select(pl.col(field).str.contains(f"^(?:{pattern})$").all()).item())
+            out.append(Reference(fk, target, frame, flag, keys, keys_match))
     return out
+
+
+def _attached(ref: Reference) -> list[str]:
+    """The columns :func:`attach` adds to a frame for ``ref``."""
+    if ref.frame is None or (ref.keys is not None and ref.frame.width == 2):
+        return []  # no join for a missing target or a small key set without context columns
+    return [c for c in ref.frame.columns if c not in ref.fk.fields]
 
 
 def attach(frame, refs: list[Reference]):
@@ -191,8 +217,8 @@ def attach(frame, refs: list[Reference]):
 
     columns = []
     for ref in refs:
-        if ref.frame is None or (ref.keys is not None and ref.frame.width == 2):
-            continue  # no join for a missing target or a small key set without context columns
+        if not _attached(ref):
+            continue
         keys = list(ref.fk.fields)
         if len(keys) == 1:
             columns += _look_up(frame.get_column(keys[0]).cast(pl.String), ref.frame, keys[0])
@@ -232,11 +258,7 @@ def queue_foreign_keys(batch: Batch, refs: list[Reference]) -> None:
                       message=lambda r, t=target: f"the foreign key points at a table '{t}' that the package lacks")
             continue
         present = pl.all_horizontal([pl.col(c).is_not_null() for c in fk.fields])
-        if ref.flag in batch.frame.columns:
-            missing = pl.col(ref.flag).is_null()
-        else:
-            missing = ~pl.col(fk.fields[0]).cast(pl.String).is_in(ref.keys)
-        batch.add(present & missing, field=fk.fields[0], code="foreign-key",
+        batch.add(present & ~ref.found(), field=fk.fields[0], code="foreign-key",
                   message=lambda r, fk=fk, t=target: (
                       f"{', '.join(fk.fields)} {r['value']!r} matches no {', '.join(fk.reference_fields)} "
                       f"in the table '{t}'"))
