@@ -167,3 +167,16 @@ def test_claim_pointing_at_an_off_pattern_key_is_still_checked(pkg):
     patterns = {(f.resource, f.field) for f in only(report, "constraint-pattern")}
     assert ("actors", "actor_id") in patterns and ("munitions", "claimant_id") in patterns
     assert not [f for f in only(report, "foreign-key") if f.resource == "munitions"]
+
+
+def test_may_repeat_agrees_with_an_exact_count():
+    import polars as pl
+
+    from conflictdata.validation.structure import may_repeat
+
+    frame = pl.DataFrame({"once": ["a", "b", None, None], "twice": ["a", "b", "a", None],
+                          "n": [1, 2, 3, 1]})
+    keys = {"once": pl.col("once").drop_nulls(), "nulls too": pl.col("once"),
+            "twice": pl.col("twice").drop_nulls(), "n": pl.col("n"), "pair": pl.struct("once", "n")}
+    exact = {name: frame.select(e.is_duplicated().any()).item() for name, e in keys.items()}
+    assert may_repeat(frame, keys) == {name for name, hit in exact.items() if hit} == {"nulls too", "twice", "n"}

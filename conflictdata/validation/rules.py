@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..report import ERROR, WARNING
 from ..schema import TableSchema
+from .structure import may_repeat
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,8 @@ def _duplicate(table, schema, opts):
     # Claims are compared by a 64-bit hash of their fields, so that ten million of them fit
     # in memory; two different claims share a hash with odds of about n^2 / 2^65.
     claim = pl.col("__claim")
-    yield Target(schema.primary_key[0], lambda fr: ~claim.is_first_distinct(),
+    yield Target(schema.primary_key[0],
+                 lambda fr: ~claim.is_first_distinct() if may_repeat(fr, {"claim": claim}) else pl.lit(False),
                  lambda r: f"{r['value']!r} repeats the claim on line {r['__first__']} (same "
                            f"{', '.join(keys)}); keep one row",
                  extra=(pl.col("__line__").min().over(claim).alias("__first__"),),
