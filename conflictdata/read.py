@@ -23,7 +23,10 @@ from .package import Resource
 from .report import Fault
 
 LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
-BLOCK_BYTES = 16 * 2**20  # bytes per block when a table is read in a stream
+# Bytes per block when a table is read in a stream. A block in flight costs many times its
+# size (text, typed columns, masks; the next block is read meanwhile): on 1M rows, 8 MiB
+# blocks validated as fast as 16 MiB ones with two thirds of the peak memory (360/540 MiB).
+BLOCK_BYTES = 8 * 2**20
 _MAX_FAULTS_PER_FILE = 1000
 _BOM = b"\xef\xbb\xbf"
 
