@@ -24,17 +24,18 @@ def enrich(tables: dict, schemas: dict[str, TableSchema] | None = None) -> dict:
 
 def lookups(name: str, tables: dict) -> list[tuple]:
     """For table ``name``: (context column, key field, frame of key and value) for each lookup."""
+    return [(spec[0], spec[1], _lookup(spec, tables)) for spec in LOOKUPS.get(name, ())]
+
+
+def _lookup(spec: tuple, tables: dict):
+    """The frame of key and value for one entry of :data:`LOOKUPS`; None without its table."""
     import polars as pl
 
-    out = []
-    for column, fk, target, key, value in LOOKUPS.get(name, ()):
-        if target in tables and {key, value} <= set(tables[target].columns):
-            frame = (tables[target].select(pl.col(key).alias(fk), pl.col(value).alias(column))
-                     .drop_nulls(fk).unique(fk, keep="first"))
-        else:
-            frame = None
-        out.append((column, fk, frame))
-    return out
+    column, fk, target, key, value = spec
+    if target not in tables or not {key, value} <= set(tables[target].columns):
+        return None
+    return (tables[target].select(pl.col(key).alias(fk), pl.col(value).alias(column))
+            .drop_nulls(fk).unique(fk, keep="first"))
 
 
 def enrich_table(frame, prepared: list[tuple]):
@@ -56,23 +57,29 @@ def enrich_table(frame, prepared: list[tuple]):
     return frame.with_columns(columns) if columns else frame
 
 
-def fold_lookups(name: str, refs: list, tables: dict) -> list[tuple]:
+def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) -> list[tuple]:
     """Put each lookup of ``name`` onto the foreign-key join that already reads its key.
 
-    Returns the lookups that found no such join (they get a join of their own).
+    Returns the lookups that found no such join (they get a join of their own). ``memo``
+    (a dict kept for one validation) shares the joined frames between tables.
     """
     import polars as pl
 
+    memo = {} if memo is None else memo
     rest = []
-    for item in lookups(name, tables):
-        column, fk, lookup = item
-        ref = next((r for r in refs if r.frame is not None and tuple(r.fk.fields) == (fk,)
-                    and next(t for c, f, t, k, v in LOOKUPS[name] if c == column) == r.target), None)
-        if ref is None or lookup is None:
-            rest.append(item)
-            continue
-        ref.frame = ref.frame.join(lookup.with_columns(pl.col(fk).cast(pl.String)), on=fk, how="left",
-                                   maintain_order="left")
+    for spec in LOOKUPS.get(name, ()):
+        column, fk, target = spec[:3]
+        ref = next((r for r in refs if r.frame is not None and tuple(r.fk.fields) == (fk,) and r.target == target),
+                   None)
+        key = (ref.flag, tuple(ref.frame.columns), spec) if ref is not None else None
+        if key not in memo:
+            lookup = _lookup(spec, tables)
+            if ref is None or lookup is None:
+                rest.append((column, fk, lookup))
+                continue
+            memo[key] = ref.frame.join(lookup.with_columns(pl.col(fk).cast(pl.String)), on=fk, how="left",
+                                       maintain_order="left")
+        ref.frame = memo[key]
     return rest
 
 

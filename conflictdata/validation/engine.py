@@ -57,9 +57,10 @@ def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFA
         referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
         referenced |= lookup_targets(name)
     whole: dict = {}  # typed tables that other tables look into
+    memo: dict = {}  # their keys, prepared once for every table that points at them
     options = {"today": today}
     for name in _order(schemas):
-        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep=keep_all or name in referenced)
+        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep_all or name in referenced, memo)
         report.merge(run.check())
         if run.typed is not None:
             whole[name] = run.typed
@@ -110,14 +111,14 @@ def _order(schemas: dict[str, TableSchema]) -> list[str]:
 class _TableRun:
     """Everything checked for one table, whatever the number of batches it arrives in."""
 
-    def __init__(self, resource, schemas, whole, options, cap, keep):
+    def __init__(self, resource, schemas, whole, options, cap, keep, memo):
         self.resource, self.name, self.path = resource, resource.name, resource.path
         self.schema, self.schemas, self.whole = schemas[resource.name], schemas, whole
         self.options, self.cap, self.keep = options, cap, keep
         # Prepared once, used by every batch: the referenced keys, with looked-up context
         # (a claim's update date) riding on the same join.
-        self.refs = references(self.schema, self.name, whole, declared=set(schemas))
-        self.lookups = fold_lookups(self.name, self.refs, whole)
+        self.refs = references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
+        self.lookups = fold_lookups(self.name, self.refs, whole, memo)
         self.rules = list(targets_for(self.name, self.schema, options))
         across = key_columns(self.schema)
         self.digests = []

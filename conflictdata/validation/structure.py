@@ -189,38 +189,54 @@ class Reference:
 _JOIN_ABOVE = 50_000  # referenced keys above which a join beats is_in
 
 def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool = False,
-               declared: set[str] | None = None) -> list[Reference]:
+               declared: set[str] | None = None, memo: dict | None = None) -> list[Reference]:
     """The foreign keys of ``schema`` into the typed tables in ``targets``, ready to join.
 
     A key into a table missing from ``targets`` is skipped (that table could not be read);
     with ``declared`` (every table of the package) a key into a table outside it is kept
-    with ``frame=None`` and becomes a fault.
+    with ``frame=None`` and becomes a fault. ``memo`` (a dict kept for one validation) shares
+    the prepared keys between tables that point at the same keys (claims at their updates).
     """
-    import polars as pl
-
     out = []
-    for i, fk in enumerate(schema.foreign_keys):
+    for fk in schema.foreign_keys:
         target = fk.resource or name
-        flag = f"\x1ffound{i}"
         if (target == name) != only_self:
             continue
+        # Named for the key, not its position: tables whose keys are alike share the frame.
+        flag = f"\x1ffound {','.join(fk.fields)}>{target}.{','.join(fk.reference_fields)}"
         if declared is not None and target not in declared:
             out.append(Reference(fk, target, None, flag))
         elif target in targets:
-            pairs = zip(fk.reference_fields, fk.fields, strict=True)
-            frame = (targets[target].select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
-                     .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
-            keys, keys_match = None, False
-            if len(fk.fields) == 1:
-                field = fk.fields[0]
-                frame = frame.sort(field)  # for the binary search in attach
-                if frame.height <= _JOIN_ABOVE:
-                    keys = frame.get_column(field).implode()
-                pattern = schema.field(field).constraints.get("pattern") if field in schema.names else None
-                keys_match = bool(pattern) and bool(
-                    frame.select(pl.col(field).str.contains(f"^(?:{pattern})$").all()).item())
-            out.append(Reference(fk, target, frame, flag, keys, keys_match))
+            pattern = None
+            if len(fk.fields) == 1 and fk.fields[0] in schema.names:
+                pattern = schema.field(fk.fields[0]).constraints.get("pattern")
+            key = (flag, pattern)
+            if memo is None or key not in memo:
+                prepared = _prepare_keys(targets[target], fk, flag, pattern)
+                if memo is None:
+                    out.append(Reference(fk, target, *prepared))
+                    continue
+                memo[key] = prepared
+            out.append(Reference(fk, target, *memo[key]))
     return out
+
+
+def _prepare_keys(table, fk, flag: str, pattern: str | None) -> tuple:
+    """(frame, flag, keys, keys_match) of a :class:`Reference` to ``table``."""
+    import polars as pl
+
+    pairs = zip(fk.reference_fields, fk.fields, strict=True)
+    frame = (table.select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
+             .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
+    keys, keys_match = None, False
+    if len(fk.fields) == 1:
+        field = fk.fields[0]
+        frame = frame.sort(field)  # for the binary search in attach
+        if frame.height <= _JOIN_ABOVE:
+            keys = frame.get_column(field).implode()
+        keys_match = bool(pattern) and bool(
+            frame.select(pl.col(field).str.contains(f"^(?:{pattern})$").all()).item())
+    return frame, flag, keys, keys_match
 
 
 def _attached(ref: Reference) -> list[str]:
