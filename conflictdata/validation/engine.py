@@ -59,12 +59,26 @@ def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFA
     whole: dict = {}  # typed tables that other tables look into
     memo: dict = {}  # their keys, prepared once for every table that points at them
     options = {"today": today}
-    for name in _order(schemas):
+    order = _order(schemas)
+    readers = {name: TableReader(package.resources[name]) for name in order}
+    # One thread reads every table, in order, a batch ahead of the checks: the next table's
+    # first batch is parsed while this one's checks across rows run.
+    stream = _prefetch(_every_batch([readers[name] for name in order]))
+    for name in order:
         run = _TableRun(package.resources[name], schemas, whole, options, cap, keep_all or name in referenced, memo)
-        report.merge(run.check())
+        report.merge(run.check(readers[name], stream))
         if run.typed is not None:
             whole[name] = run.typed
     return report, whole
+
+
+_END = object()  # ends one table's batches in the stream of every table's
+
+
+def _every_batch(readers):
+    for reader in readers:
+        yield from reader.batches()
+        yield _END
 
 
 def _prefetch(batches):
@@ -129,13 +143,13 @@ class _TableRun:
         self.typed = None
         self.checks = None  # the checks of one row at a time, built on the first batch
 
-    def check(self) -> Report:
-        reader = TableReader(self.resource)
+    def check(self, reader: TableReader, stream) -> Report:
+        """Check the batches of ``reader`` as they come out of ``stream`` (up to ``_END``)."""
         if reader.header:
             check_header(reader.raw, self.schema)
         scratch = Report()
         parts, gathered = [], []
-        for frame in _prefetch(reader.batches()):
+        while (frame := next(stream)) is not _END:
             typed = self._batch(frame, scratch)
             gathered.append(self._gather(typed))
             if self.keep:
