@@ -10,36 +10,39 @@ from __future__ import annotations
 
 from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field
 
-# Lengths a cell must have before it is parsed: chrono alone accepts "2024-1-5", which the
+# Formats by the length a cell must have: chrono alone accepts "2024-1-5", which the
 # Frictionless reference validator rejects. A length test is far cheaper than a regex, and
-# with the fixed formats below it admits exactly the zero-padded forms.
-_LENGTHS = {"date": (10,), "time": (8,), "datetime": (19, 20)}
+# with these fixed formats it admits exactly the zero-padded forms.
+_FORMATS = {
+    "date": {10: DATE_FORMAT},
+    "time": {8: TIME_FORMAT},
+    "datetime": {19: DATETIME_FORMAT, 20: DATETIME_FORMAT + "Z"},  # naive, or UTC with a Z
+}
 
 
 def parse(f: Field, text):
     """Polars expression: the typed value of text expression ``text`` (null if it does not parse)."""
     import polars as pl
 
-    shaped = text
-    if f.type in _LENGTHS:
-        sizes = _LENGTHS[f.type]
-        ok = text.str.len_bytes() == sizes[0] if len(sizes) == 1 else text.str.len_bytes().is_in(list(sizes))
-        shaped = pl.when(ok).then(text)
     if f.type == "string":
         # An enum value outside the list becomes null here; the validator reports it.
         return text.cast(f.polars_type(), strict=f.enum is None)
     if f.type == "integer":
-        return shaped.cast(pl.Int64, strict=False)
+        return text.cast(pl.Int64, strict=False)
     if f.type == "number":
         return text.cast(pl.Float64, strict=False)
     if f.type == "boolean":
         return (pl.when(text.is_in(list(f.true_values))).then(True)
                 .when(text.is_in(list(f.false_values))).then(False))
-    if f.type == "date":
-        return shaped.str.to_date(DATE_FORMAT, strict=False)
-    if f.type == "time":
-        return shaped.str.to_time(TIME_FORMAT, strict=False)
-    if f.type == "datetime":
-        return shaped.str.strip_suffix("Z").str.to_datetime(DATETIME_FORMAT, strict=False, time_unit="us")
+    if f.type in _FORMATS:
+        # One parse per format, each on the cells of its length: the other cells are null
+        # there, which the parser passes over for free. No cache: it costs more than it saves
+        # even when a column repeats a few thousand values.
+        to = {"date": lambda t, fmt: t.str.to_date(fmt, strict=False, cache=False),
+              "time": lambda t, fmt: t.str.to_time(fmt, strict=False, cache=False),
+              "datetime": lambda t, fmt: t.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)}[f.type]
+        size = text.str.len_bytes()
+        parsed = [to(pl.when(size == n).then(text), fmt) for n, fmt in _FORMATS[f.type].items()]
+        return parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
     raise ValueError(f"field {f.name!r}: type {f.type!r} is not supported; use one of string, integer, "
                      "number, boolean, date, time, datetime")
