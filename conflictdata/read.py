@@ -133,19 +133,20 @@ class TableReader:
         if self.resource.format == "parquet":
             yield from self._parquet_batches()
             return
-        any_rows = False
-        for block, line, breaks in self._blocks():
-            frame = self._parse(block, line, breaks)
+        any_rows, line = False, self._first_line
+        for block in self._blocks():
+            frame, breaks = self._parse(block, line)
             if frame is None:
                 self.broken = True
                 return
             if frame.height or not any_rows:
                 any_rows = any_rows or frame.height > 0
                 yield frame
+            line += breaks
 
     def _blocks(self):
-        """(bytes, line of its first record, line breaks in it): blocks cut where a record ends."""
-        line, at, size = self._first_line, self._start, self.block_bytes
+        """Blocks of bytes, each cut where a record ends (the last one maybe empty)."""
+        at, size, first = self._start, self.block_bytes, True
         with open(self.resource.file, "rb") as f:
             while True:
                 # The next block starts where the last one was cut: the bytes after the cut are
@@ -153,30 +154,33 @@ class TableReader:
                 f.seek(at)
                 data = f.read(size)
                 if len(data) < size:  # the rest of the file
-                    if data or line == self._first_line:
-                        yield data, line, data.count(b"\n")
+                    if data or first:
+                        yield data
                     return
                 cut = _last_record_end(data)
                 if cut <= 0:  # one record longer than a block: read more at once
                     size *= 2
                     continue
-                block = data[:cut] if cut < len(data) else data
-                breaks = block.count(b"\n")
-                yield block, line, breaks
-                line, at, size = line + breaks, at + cut, self.block_bytes
+                yield data[:cut] if cut < len(data) else data
+                at, size, first = at + cut, self.block_bytes, False
 
-    def _parse(self, block: bytes, line: int, breaks: int):
-        """The block's frame, fast when its counts agree, else carefully; None when unreadable."""
+    def _parse(self, block: bytes, line: int):
+        """(frame, line breaks in the block): fast when its counts agree, else carefully.
+
+        The frame is None when the block cannot be read.
+        """
         nul = block.find(b"\x00")
         if nul >= 0:
             at = line + block.count(b"\n", 0, nul)
             self.fault(at, None, None, "nul-byte", f"line {at} holds a NUL byte; the file is binary or corrupt")
-            return None
-        frame = _parse_fast(block, self.header, self.missing, breaks)
+            return None, 0
+        frame = _parse_fast(block, self.header, self.missing)
         if frame is not None:
             import polars as pl
 
-            return frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE))
+            # Confirmed: one row per line, so the rows count the line breaks too.
+            breaks = frame.height - (0 if block.endswith(b"\n") or not block else 1)
+            return frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE)), breaks
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -184,8 +188,8 @@ class TableReader:
             bad = block[exc.start:exc.start + 4]
             self.fault(at, None, repr(bad), "encoding-error",
                        f"line {at} is not UTF-8 (byte {bad[:1].hex()}); save the file as UTF-8")
-            return None
-        return _parse_careful(text, self.header, self.raw, self.missing, line)
+            return None, 0
+        return _parse_careful(text, self.header, self.raw, self.missing, line), block.count(b"\n")
 
     def _parquet_batches(self):
         """A release's Parquet file as text in the CSV copy's formats; lines as in that copy."""
@@ -253,10 +257,13 @@ def _last_record_end(data: bytes) -> int:
 
 # --- parsing ---------------------------------------------------------------------------
 
-def _parse_fast(block: bytes, header: list[str], missing: list[str], breaks: int):
-    """Polars' parser; None unless the block's line and comma counts confirm every record.
+def _parse_fast(block: bytes, header: list[str], missing: list[str]):
+    """Polars' parser; None unless the block's own counts confirm one row per line.
 
-    ``breaks`` is the block's count of line feeds (its reader has counted them already).
+    Without quotes, Polars makes a row of every line (a blank one is a row of nulls) and no
+    cell holds a comma, so the count of commas confirms every row: a short or blank line
+    lacks some (a long one is an error in Polars). With quotes, the line breaks are counted
+    too (a quoted cell may hold one), and the commas inside cells.
     """
     import polars as pl
 
@@ -268,19 +275,19 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str], breaks: int
                             raise_if_empty=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, ValueError):
         return None
-    records = breaks + (0 if block.endswith(b"\n") else 1)
-    if frame.height != records or frame.width != len(header):
+    if frame.width != len(header):
         return None
     if b'"' in block:
+        if frame.height != block.count(b"\n") + (0 if block.endswith(b"\n") else 1):
+            return None
         counts = frame.select(
             pl.all_horizontal(pl.all().is_null()).any().alias("blank"),
             pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).fill_null(0)).sum().alias("commas"),
         ).row(0, named=True)
         blank, inner = counts["blank"], counts["commas"] or 0
     else:
-        # Without quotes no cell holds a comma or a line break: the bytes tell it all. A blank
-        # line is a record without the commas of the others, so only a one-column table needs
-        # a search for it (a costly one: two searches cost as much as the parse).
+        # A one-column table has no commas to miss: its blank lines are searched for (a costly
+        # search, as costly as the parse, so only here).
         blank = len(header) == 1 and (block.startswith((b"\n", b"\r\n")) or b"\n\n" in block
                                       or b"\n\r\n" in block)
         inner = 0

@@ -82,3 +82,19 @@ def test_release_from_a_broken_copy_is_refused(pkg, tmp_path):
     set_cell(pkg, "munitions", 2, "launched", "x")
     r = CliRunner().invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "out")])
     assert r.exit_code == 1 and "type-error" in r.output
+
+
+def test_blank_lines_in_a_block_without_quotes_keep_every_line(pkg, monkeypatch):
+    # places.csv has no quotes: the fast reader's comma count alone must find the blank lines.
+    path = pkg / "data" / "places.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert '"' not in "".join(lines)
+    lines[3:3] = ["", ""]  # file lines 4 and 5 blank; the old line 4 is now line 6
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for block in (read.BLOCK_BYTES, 120):
+        monkeypatch.setattr(read, "BLOCK_BYTES", block)
+        reader = TableReader(open_package(pkg).resource("places"))
+        frames = list(reader.batches())
+        assert [(f.code, f.row) for f in reader.faults] == [("blank-row", 4), ("blank-row", 5)]
+        got = [n for f in frames for n in f["__line__"].to_list()]
+        assert got == [2, 3, *range(6, len(lines) + 1)]
