@@ -25,6 +25,16 @@ class _Item:
     value_of: str | None
     severity: str
     extra: tuple
+    _totals: dict | None = None
+
+    def total(self, i: int):
+        """The expression that counts the faulty rows, named ``i`` (kept: a table's checks
+        are counted on every batch, and building expressions costs time in Python)."""
+        if self._totals is None:
+            self._totals = {}
+        if i not in self._totals:
+            self._totals[i] = self.mask.fill_null(False).sum().alias(str(i))
+        return self._totals[i]
 
 
 class Batch:
@@ -62,9 +72,7 @@ class Batch:
 
         if not self.items:
             return 0
-        counts = self.frame.select(
-            [item.mask.fill_null(False).sum().alias(str(i)) for i, item in enumerate(self.items)]
-        ).row(0)
+        counts = self.frame.select([item.total(i) for i, item in enumerate(self.items)]).row(0)
         total = 0
         for item, n in zip(self.items, counts, strict=True):
             if n:

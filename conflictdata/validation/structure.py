@@ -126,10 +126,12 @@ def queue_key_checks(batch: Batch, schema: TableSchema, name: str) -> None:
     pk = list(schema.primary_key)
     unique = [f.name for f in schema.fields if f.constraints.get("unique")]
     keyed = {f"unique {n}": pl.col(n).drop_nulls() for n in unique}
-    if pk:
+    if pk and pk[0] not in unique or len(pk) > 1:  # a one-field key that is also unique: hashed once
         keyed["primary key"] = (pl.struct(pk) if len(pk) > 1 else pl.col(pk[0])).filter(
             pl.all_horizontal([pl.col(k).is_not_null() for k in pk]))
     repeated = may_repeat(batch.frame, keyed)
+    if len(pk) == 1 and f"unique {pk[0]}" in repeated:
+        repeated.add("primary key")
     for n in unique:
         if f"unique {n}" in repeated:
             col = pl.col(n)
