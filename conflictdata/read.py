@@ -277,20 +277,15 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
         return None
     if frame.width != len(header):
         return None
+    inner = 0
     if b'"' in block:
         if frame.height != block.count(b"\n") + (0 if block.endswith(b"\n") else 1):
             return None
-        counts = frame.select(
-            pl.all_horizontal(pl.all().is_null()).any().alias("blank"),
-            pl.sum_horizontal(pl.all().str.count_matches(",", literal=True).fill_null(0)).sum().alias("commas"),
-        ).row(0, named=True)
-        blank, inner = counts["blank"], counts["commas"] or 0
-    else:
-        # A one-column table has no commas to miss: its blank lines are searched for (a costly
-        # search, as costly as the parse, so only here).
-        blank = len(header) == 1 and (block.startswith((b"\n", b"\r\n")) or b"\n\n" in block
-                                      or b"\n\r\n" in block)
-        inner = 0
+        inner = sum(v or 0 for v in frame.select(pl.all().str.count_matches(",", literal=True).sum()).row(0))
+    # A one-column table has no commas to miss: its blank lines are searched for (a costly
+    # search, as costly as the parse, so only here).
+    blank = len(header) == 1 and (frame.null_count().row(0)[0] > 0 if b'"' in block else (
+        block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block))
     if blank or block.count(b",") != (len(header) - 1) * frame.height + inner:
         return None
     return frame
