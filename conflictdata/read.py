@@ -260,10 +260,11 @@ def _last_record_end(data: bytes) -> int:
 def _parse_fast(block: bytes, header: list[str], missing: list[str]):
     """Polars' parser; None unless the block's own counts confirm one row per line.
 
-    Without quotes, Polars makes a row of every line (a blank one is a row of nulls) and no
-    cell holds a comma, so the count of commas confirms every row: a short or blank line
-    lacks some (a long one is an error in Polars). With quotes, the line breaks are counted
-    too (a quoted cell may hold one), and the commas inside cells.
+    Polars makes a row of every line (a blank one is a row of nulls) unless a quoted cell
+    holds a line break, so the count of commas confirms every row: a short or blank line
+    lacks some (a long one is an error in Polars). Without quotes no cell holds a comma or a
+    line break; with quotes, the quoted parts of the block (or of the cells, when there are
+    many) are searched for both.
     """
     import polars as pl
 
@@ -279,9 +280,18 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
         return None
     inner = 0
     if b'"' in block:
-        if frame.height != block.count(b"\n") + (0 if block.endswith(b"\n") else 1):
+        # A quoted cell may hold commas, and line breaks: then the rows do not count the
+        # lines, and the careful reader is needed for the line of each row.
+        inner = _quoted_commas(block)
+        if inner is None:
+            cells = pl.all().str
+            counts = frame.select(cells.count_matches(",", literal=True).sum().name.suffix(","),
+                                  cells.contains("\n", literal=True).any().name.suffix("\n")).row(0, named=True)
+            if any(counts[f"{n}\n"] for n in header):
+                return None
+            inner = sum(counts[f"{n},"] or 0 for n in header)
+        elif inner < 0:
             return None
-        inner = sum(v or 0 for v in frame.select(pl.all().str.count_matches(",", literal=True).sum()).row(0))
     # A one-column table has no commas to miss: its blank lines are searched for (a costly
     # search, as costly as the parse, so only here).
     blank = len(header) == 1 and (frame.null_count().row(0)[0] > 0 if b'"' in block else (
@@ -289,6 +299,25 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
     if blank or block.count(b",") != (len(header) - 1) * frame.height + inner:
         return None
     return frame
+
+
+def _quoted_commas(block: bytes, most: int = 2000) -> int | None:
+    """Commas between pairs of quotes: inside quoted cells (a doubled quote is an empty pair).
+
+    -1 when a pair holds a line break or a quote has no partner; None past ``most`` pairs,
+    where counting in the parsed cells is cheaper than this walk through the bytes.
+    """
+    inner, at = 0, 0
+    for _ in range(most):
+        start = block.find(b'"', at)
+        if start < 0:
+            return inner
+        end = block.find(b'"', start + 1)
+        if end < 0 or block.find(b"\n", start, end) >= 0:
+            return -1
+        inner += block.count(b",", start, end)
+        at = end + 1
+    return None if block.find(b'"', at) >= 0 else inner
 
 
 def _parse_careful(text: str, header: list[str], raw: RawTable, missing: list[str], first_line: int):

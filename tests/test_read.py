@@ -2,6 +2,7 @@
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 import conflictdata as cd
@@ -11,7 +12,7 @@ from conflictdata.package import locate, open_package
 from conflictdata.read import TableReader, read_raw
 from conflictdata.release import build
 
-from .conftest import line_of, set_cell
+from .conftest import line_of, read_rows, set_cell, write_rows
 
 
 def test_batches_keep_file_lines(pkg, monkeypatch):
@@ -98,3 +99,28 @@ def test_blank_lines_in_a_block_without_quotes_keep_every_line(pkg, monkeypatch)
         assert [(f.code, f.row) for f in reader.faults] == [("blank-row", 4), ("blank-row", 5)]
         got = [n for f in frames for n in f["__line__"].to_list()]
         assert got == [2, 3, *range(6, len(lines) + 1)]
+
+
+@pytest.mark.parametrize("text, commas", [
+    (b'a,"b,c",d\n', 1), (b'a,"b""x,""c",d\n', 1), (b'a,"",d\n', 0), (b"a,b\n", 0),
+    (b'a,"b\nc",d\n', -1), (b'a,"b,c,d\n', -1),
+])
+def test_commas_inside_quotes(text, commas):
+    assert read._quoted_commas(text) == commas
+
+
+def test_many_quoted_cells_are_counted_in_the_cells(pkg, monkeypatch):
+    # Past 2,000 quoted cells the reader counts commas in the parsed cells instead, and the
+    # block is still confirmed: the careful reader is not needed.
+    path = pkg / "data" / "places.csv"
+    header, rows = read_rows(path)
+    name = header.index("name")
+    extra = [[f"place-{i}" if c == 0 else (f"Town, {i}" if c == name else v) for c, v in enumerate(rows[0])]
+             for i in range(3000)]
+    extra[2500][header.index("kind")] = "galaxy"
+    write_rows(path, header, rows + extra)
+    assert read._quoted_commas(path.read_bytes()) is None
+    monkeypatch.setattr(read, "_parse_careful", lambda *a: pytest.fail("read carefully"))
+    faults = [(f.code, f.row) for f in cd.validate(pkg).faults]
+    assert ("constraint-enum", len(rows) + 2 + 2500) in faults
+    assert not [c for c, _ in faults if c in ("missing-cell", "extra-cell", "blank-row", "malformed-csv")]

@@ -73,31 +73,48 @@ class Batch:
         if not self.items:
             return 0
         counts = self.frame.select([item.total(i) for i, item in enumerate(self.items)]).row(0)
-        total = 0
-        for item, n in zip(self.items, counts, strict=True):
-            if n:
-                total += n
-                self._collect(report, item, n, cap, pl)
+        total = sum(counts)
+        failing = [(i, item, n) for i, (item, n) in enumerate(zip(self.items, counts, strict=True)) if n]
         self.items = []
+        if failing:
+            self._collect(report, failing, cap, pl)
         return total
 
-    def _collect(self, report: Report, item: _Item, n: int, cap: int, pl) -> None:
-        slot = (self.resource, item.code, item.field)
-        room = max(cap - report.kept[slot], 0)
-        report.kept[slot] += min(n, room)
-        if n > room:
-            report.omitted[item.severity] += n - room
-        if not room:
+    def _collect(self, report: Report, failing: list, cap: int, pl) -> None:
+        """The rows of the checks that found faults, at most ``cap`` per check, as Faults.
+
+        The masks and computed columns are evaluated on the whole frame (some look at other
+        rows: "first of its kind", "the earliest line of this claim"), once, and only the
+        rows that fail some check are kept: picking each check's rows from those is cheap.
+        """
+        wanted = []
+        for i, item, n in failing:
+            slot = (self.resource, item.code, item.field)
+            room = max(cap - report.kept[slot], 0)
+            report.kept[slot] += min(n, room)
+            if n > room:
+                report.omitted[item.severity] += n - room
+            if room:
+                wanted.append((f"\x1fbad{i}", item, room))
+        if not wanted:
             return
-        value_col = item.value_of or item.field
-        cols = [pl.col(LINE)]
-        if value_col is not None:
-            cols.append(pl.col(value_col).cast(pl.String).alias("value"))
-        names = [c for c in item.extra if isinstance(c, str) and c != value_col]
-        computed = [c for c in item.extra if not isinstance(c, str)]
-        cols += [pl.col(c) for c in names] + [pl.col(c.meta.output_name()) for c in computed]
-        bad = (self.frame.lazy().with_columns(computed).filter(item.mask.fill_null(False))
-               .select(cols).head(room).collect())
-        for row in bad.iter_rows(named=True):
-            report.add(Fault(self.resource, self.path, row[LINE], item.field, row.get("value"), item.code,
-                             item.message(row), item.severity))
+        computed = {c.meta.output_name(): c for _, item, _ in wanted for c in item.extra if not isinstance(c, str)}
+        picks = []
+        for flag, item, room in wanted:
+            value_col = item.value_of or item.field
+            cols = [pl.col(LINE)]
+            if value_col is not None:
+                cols.append(pl.col(value_col).cast(pl.String).alias("value"))
+            cols += [pl.col(c if isinstance(c, str) else c.meta.output_name()) for c in item.extra
+                     if not (isinstance(c, str) and c == value_col)]
+            picks.append((flag, item, room, cols))
+        # Only the columns the faults show are filtered, not the whole (wide) frame.
+        shown = {LINE} | {n for *_, cols in picks for c in cols for n in c.meta.root_names()}
+        bad = (self.frame.lazy()
+               .with_columns(*computed.values(), *[item.mask.fill_null(False).alias(f) for f, item, _ in wanted])
+               .select(*sorted(shown), *[f for f, _, _ in wanted])
+               .filter(pl.any_horizontal([f for f, _, _ in wanted])).collect())
+        for flag, item, room, cols in picks:
+            for row in bad.filter(pl.col(flag)).select(cols).head(room).iter_rows(named=True):
+                report.add(Fault(self.resource, self.path, row[LINE], item.field, row.get("value"), item.code,
+                                 item.message(row), item.severity))
