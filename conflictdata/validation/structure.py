@@ -152,13 +152,13 @@ def may_repeat(frame, keys: dict) -> set[str]:
     """The names in ``keys`` (name: Polars expression) whose values may repeat in ``frame``.
 
     Equal values have equal 64-bit hashes, so a key whose hashes are all distinct has no
-    repeats and needs no exact check. Sorting a million hashes and comparing neighbours
-    costs a seventh of the hash set of strings that finds the repeats themselves.
+    repeats and needs no exact check. Counting a million distinct hashes costs a sixth of
+    the hash set of strings that finds the repeats themselves.
     """
     if not keys:
         return set()
-    hashes = {n: e.hash(seed=0).sort() for n, e in keys.items()}
-    found = frame.select([(h == h.shift(1)).any().alias(n) for n, h in hashes.items()])
+    hashes = {n: e.hash(seed=0) for n, e in keys.items()}
+    found = frame.select([(h.n_unique() < h.len()).alias(n) for n, h in hashes.items()])
     return {n for n, hit in found.row(0, named=True).items() if hit}
 
 
