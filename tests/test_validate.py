@@ -180,3 +180,30 @@ def test_may_repeat_agrees_with_an_exact_count():
             "twice": pl.col("twice").drop_nulls(), "n": pl.col("n"), "pair": pl.struct("once", "n")}
     exact = {name: frame.select(e.is_duplicated().any()).item() for name, e in keys.items()}
     assert may_repeat(frame, keys) == {name for name, hit in exact.items() if hit} == {"nulls too", "twice", "n"}
+
+
+def test_sorted_distinct_keeps_the_first_row_of_each_key():
+    import polars as pl
+
+    from conflictdata.validation.structure import sorted_distinct
+
+    frame = pl.DataFrame({"k": ["b", "a", "b", None, "a", "c", None], "v": [1, 2, 3, 4, 5, 6, 7]})
+    assert sorted_distinct(frame, "k").rows() == [("a", 2), ("b", 1), ("c", 6)]
+
+
+@pytest.mark.parametrize("late_first", [False, True])
+def test_a_claim_is_dated_by_the_first_of_two_updates_sharing_an_id(pkg, late_first):
+    # Both rows of the update are faults (primary key); the claims' date check reads the first.
+    path = pkg / "data" / "updates.csv"
+    header, rows = read_rows(path)
+    uid, date = header.index("update_id"), header.index("published_date")
+    claims = read_rows(pkg / "data" / "munitions.csv")[1]
+    dated = [c for c in claims if c[5]]  # window_start given
+    late = list(next(r for r in rows if r[uid] == dated[0][1]))
+    late[date] = "1999-01-01"  # were this the update's date, its dated claims would come after it
+    write_rows(path, header, [late, *rows] if late_first else [*rows, late])
+    report = cd.validate(pkg)
+    after = [f for f in report.faults if f.code == "event-after-update"]
+    assert len(only(report, "primary-key")) == 1
+    expected = len([c for c in dated if c[1] == late[uid]]) if late_first else 0
+    assert len(after) == expected and (after or not late_first)

@@ -8,6 +8,7 @@ same enriched frames feed the Polars engine and the Pandera schemas.
 from __future__ import annotations
 
 from ..schema import TableSchema
+from .structure import sorted_distinct
 
 # table -> (context column, foreign key field, referenced table, referenced key, referenced value)
 LOOKUPS: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
@@ -24,18 +25,21 @@ def enrich(tables: dict, schemas: dict[str, TableSchema] | None = None) -> dict:
 
 def lookups(name: str, tables: dict) -> list[tuple]:
     """For table ``name``: (context column, key field, frame of key and value) for each lookup."""
-    return [(spec[0], spec[1], _lookup(spec, tables)) for spec in LOOKUPS.get(name, ())]
+    out = []
+    for spec in LOOKUPS.get(name, ()):
+        pairs = _pairs(spec, tables)
+        out.append((spec[0], spec[1], None if pairs is None else pairs.unique(spec[1], keep="first")))
+    return out
 
 
-def _lookup(spec: tuple, tables: dict):
-    """The frame of key and value for one entry of :data:`LOOKUPS`; None without its table."""
+def _pairs(spec: tuple, tables: dict):
+    """Key and value (keys maybe repeated) for one entry of :data:`LOOKUPS`; None without its table."""
     import polars as pl
 
     column, fk, target, key, value = spec
     if target not in tables or not {key, value} <= set(tables[target].columns):
         return None
-    return (tables[target].select(pl.col(key).alias(fk), pl.col(value).alias(column))
-            .drop_nulls(fk).unique(fk, keep="first"))
+    return tables[target].select(pl.col(key).alias(fk), pl.col(value).alias(column)).drop_nulls(fk)
 
 
 def enrich_table(frame, prepared: list[tuple]):
@@ -73,12 +77,16 @@ def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) 
                    None)
         key = (ref.flag, tuple(ref.frame.columns), spec) if ref is not None else None
         if key not in memo:
-            lookup = _lookup(spec, tables)
-            if ref is None or lookup is None:
-                rest.append((column, fk, lookup))
+            pairs = _pairs(spec, tables)
+            if ref is None or pairs is None:
+                rest.append((column, fk, None if pairs is None else pairs.unique(fk, keep="first")))
                 continue
-            memo[key] = ref.frame.join(lookup.with_columns(pl.col(fk).cast(pl.String)), on=fk, how="left",
-                                       maintain_order="left")
+            # The first value of each key, as a join would take it, sorted as the reference is.
+            lookup = sorted_distinct(pairs.with_columns(pl.col(fk).cast(pl.String)), fk)
+            if lookup.get_column(fk).equals(ref.frame.get_column(fk)):  # the same keys, in the same order
+                memo[key] = ref.frame.with_columns(lookup.get_column(column))
+            else:
+                memo[key] = ref.frame.join(lookup, on=fk, how="left", maintain_order="left")
         ref.frame = memo[key]
     return rest
 

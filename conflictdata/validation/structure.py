@@ -228,17 +228,31 @@ def _prepare_keys(table, fk, flag: str, pattern: str | None) -> tuple:
     import polars as pl
 
     pairs = zip(fk.reference_fields, fk.fields, strict=True)
-    frame = (table.select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs])
-             .drop_nulls().unique().with_columns(pl.lit(True).alias(flag)))
+    frame = table.select([pl.col(r).cast(pl.String).alias(c) for r, c in pairs]).drop_nulls()
     keys, keys_match = None, False
-    if len(fk.fields) == 1:
+    if len(fk.fields) > 1:
+        frame = frame.unique()
+    else:
         field = fk.fields[0]
-        frame = frame.sort(field)  # for the binary search in attach
+        frame = sorted_distinct(frame, field)  # for the binary search in attach
+    frame = frame.with_columns(pl.lit(True).alias(flag))
+    if len(fk.fields) == 1:
         if frame.height <= _JOIN_ABOVE:
             keys = frame.get_column(field).implode()
         keys_match = bool(pattern) and bool(
             frame.select(pl.col(field).str.contains(f"^(?:{pattern})$").all()).item())
     return frame, flag, keys, keys_match
+
+
+def sorted_distinct(frame, key: str):
+    """``frame`` sorted by ``key``, with only the first row (in ``frame``'s order) of each key.
+
+    Rows without a key are dropped. One stable sort: cheaper than finding the distinct keys
+    and then sorting them.
+    """
+    import polars as pl
+
+    return frame.sort(key, maintain_order=True).filter(pl.col(key).ne_missing(pl.col(key).shift(1)))
 
 
 def _attached(ref: Reference) -> list[str]:
