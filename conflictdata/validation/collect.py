@@ -25,6 +25,9 @@ class _Item:
     value_of: str | None
     severity: str
     extra: tuple
+    # (frame) -> True when the check cannot fail on it, known without looking at the rows
+    # (from the null counts Polars keeps with each column): the check is then not counted.
+    clean: Callable | None = None
     _totals: dict | None = None
 
     def total(self, i: int):
@@ -58,9 +61,13 @@ class Batch:
         self.items: list[_Item] = []
 
     def add(self, mask, *, field: str | None, code: str, message: Callable[[dict], str],
-            value_of: str | None = None, severity: str = ERROR, extra: tuple = ()) -> None:
-        """Queue a check; ``extra`` holds column names or Polars expressions the message needs."""
-        self.items.append(_Item(mask, field, code, message, value_of, severity, extra))
+            value_of: str | None = None, severity: str = ERROR, extra: tuple = (),
+            clean: Callable | None = None) -> None:
+        """Queue a check; ``extra`` holds column names or Polars expressions the message needs.
+
+        ``clean(frame)``, when given, says cheaply that the check has nothing to find.
+        """
+        self.items.append(_Item(mask, field, code, message, value_of, severity, extra, clean))
 
     def run(self, report: Report, cap: int = DEFAULT_CAP) -> int:
         """Count every queued check in one pass, then collect the faults; return the total.
@@ -72,9 +79,10 @@ class Batch:
 
         if not self.items:
             return 0
-        counts = self.frame.select([item.total(i) for i, item in enumerate(self.items)]).row(0)
+        live = [(i, item) for i, item in enumerate(self.items) if item.clean is None or not item.clean(self.frame)]
+        counts = self.frame.select([item.total(i) for i, item in live]).row(0) if live else ()
         total = sum(counts)
-        failing = [(i, item, n) for i, (item, n) in enumerate(zip(self.items, counts, strict=True)) if n]
+        failing = [(i, item, n) for (i, item), n in zip(live, counts, strict=True) if n]
         self.items = []
         if failing:
             self._collect(report, failing, cap, pl)

@@ -76,18 +76,26 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
             continue
         name, c = f.name, f.constraints
         text, typed, shown = pl.col(text_of(name)), pl.col(name), text_of(name)
+        # Polars keeps each column's null count: equal counts of text and typed nulls mean
+        # every cell parsed, and no text nulls mean nothing required is empty.
+        def same_nulls(fr, n=name, t=shown):
+            return fr.get_column(n).null_count() == fr.get_column(t).null_count()
+
         if f.type != "string":
             batch.add(text.is_not_null() & typed.is_null(), field=name, code="type-error", value_of=shown,
                       message=lambda r, f=f: f"{f.name} is {r['value']!r}, which is not a valid {f.type}"
-                      + (" (YYYY-MM-DD)" if f.type == "date" else ""))
+                      + (" (YYYY-MM-DD)" if f.type == "date" else ""), clean=same_nulls)
         if c.get("required"):
             batch.add(text.is_null(), field=name, code="constraint-required", value_of=shown,
-                      message=lambda r, n=name: f"{n} is required but empty")
+                      message=lambda r, n=name: f"{n} is required but empty",
+                      clean=lambda fr, t=shown: fr.get_column(t).null_count() == 0)
         if c.get("enum") is not None:
             allowed = [str(v) for v in c["enum"]]
             # A string enum is parsed into a Polars Enum, null when the text is not allowed.
-            outside = typed.is_null() if f.type == "string" and shown != name else ~text.is_in(allowed)
+            parsed = f.type == "string" and shown != name
+            outside = typed.is_null() if parsed else ~text.is_in(allowed)
             batch.add(text.is_not_null() & outside, field=name, code="constraint-enum", value_of=shown,
+                      clean=same_nulls if parsed else None,
                       message=lambda r, n=name, a=allowed: f"{n} is {r['value']!r}; allowed: {', '.join(a)}")
         if "minimum" in c:
             batch.add(typed < c["minimum"], field=name, code="constraint-minimum", value_of=shown,
