@@ -207,3 +207,18 @@ def test_a_claim_is_dated_by_the_first_of_two_updates_sharing_an_id(pkg, late_fi
     assert len(only(report, "primary-key")) == 1
     expected = len([c for c in dated if c[1] == late[uid]]) if late_first else 0
     assert len(after) == expected and (after or not late_first)
+
+
+def test_a_validation_stopped_early_leaves_no_reading_thread(pkg, monkeypatch):
+    import threading
+
+    from conflictdata.validation import engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a check failed")
+
+    monkeypatch.setattr(engine._TableRun, "_batch", broken)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError):
+        cd.validate(pkg)
+    assert threading.active_count() == before

@@ -64,11 +64,15 @@ def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFA
     # One thread reads every table, in order, a batch ahead of the checks: the next table's
     # first batch is parsed while this one's checks across rows run.
     stream = _prefetch(_every_batch([readers[name] for name in order]))
-    for name in order:
-        run = _TableRun(package.resources[name], schemas, whole, options, cap, keep_all or name in referenced, memo)
-        report.merge(run.check(readers[name], stream))
-        if run.typed is not None:
-            whole[name] = run.typed
+    try:
+        for name in order:
+            run = _TableRun(package.resources[name], schemas, whole, options, cap, keep_all or name in referenced,
+                            memo)
+            report.merge(run.check(readers[name], stream))
+            if run.typed is not None:
+                whole[name] = run.typed
+    finally:
+        stream.close()  # stops the reading thread if a check raised
     return report, whole
 
 
@@ -82,26 +86,41 @@ def _every_batch(readers):
 
 
 def _prefetch(batches):
-    """Read the next batch in a thread while this one is checked (Polars releases the GIL)."""
+    """Read the next batch in a thread while this one is checked (Polars releases the GIL).
+
+    When the consumer stops early (a fault it raises, a generator closed), the reading
+    thread is told to stop too, so no thread stays blocked holding a batch.
+    """
     import queue
     import threading
 
     box: queue.Queue = queue.Queue(maxsize=1)
-    done = object()
+    done, stop = object(), threading.Event()
 
     def produce():
         try:
             for item in batches:
                 box.put(item)
+                if stop.is_set():
+                    return
         except BaseException as exc:  # handed to the consumer, which re-raises it
             box.put(exc)
         box.put(done)
 
-    threading.Thread(target=produce, daemon=True).start()
-    while (item := box.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    reader = threading.Thread(target=produce, daemon=True)
+    reader.start()
+    try:
+        while (item := box.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a put, then let the thread see the stop
+            try:
+                box.get(timeout=0.05)
+            except queue.Empty:
+                pass
 
 
 def _order(schemas: dict[str, TableSchema]) -> list[str]:
