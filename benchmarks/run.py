@@ -8,7 +8,9 @@ Every measurement runs in a fresh process (so imports count, as they do for a us
 peak memory is that process's maximum resident set size. Packages are generated once per
 size into --work (default: a temporary folder) with benchmarks/generate.py. Prints a Markdown
 table: median wall time, min-max, peak memory, and how many times slower the reference
-validator (frictionless-py) and the CSV floor are than `conflictdata validate`.
+validator (frictionless-py) and the CSV floor are than `conflictdata validate`. Half the runs
+of `conflictdata validate` are made before the other tasks and half after, so that the ratios
+hold on a machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -74,8 +76,9 @@ def _generate(rows: int, out: Path, faults: int = 0) -> None:
                    check=True, capture_output=True)
 
 
-def series(cmd, runs, expect=(0,)):
-    samples = [measure(cmd, expect) for _ in range(runs)]
+def series(cmd, runs, expect=(0,), before=()):
+    """Median, min-max and peak memory of ``runs`` fresh runs (plus the ``before`` samples)."""
+    samples = [*before, *[measure(cmd, expect) for _ in range(runs)]]
     walls = [s[0] for s in samples]
     return {"median": statistics.median(walls), "min": min(walls), "max": max(walls),
             "mib": max(s[1] for s in samples), "out": samples[-1][2]}
@@ -99,8 +102,12 @@ def main(argv=None) -> int:
             _generate(size, pkg)
         mb = sum(f.stat().st_size for f in (pkg / "data").glob("*.csv")) / 2**20
         res = {}
-        if "validate" in tasks:
-            res["validate"] = series([*CLI, "validate", str(pkg)], args.runs)
+        validate = [*CLI, "validate", str(pkg)]
+        # Half the runs of validate come before the other tasks and half after, so that a
+        # machine that speeds up or slows down meanwhile (a shared one does) moves both sides
+        # of the ratios alike.
+        early = [measure(validate) for _ in range(args.runs // 2)] if "validate" in tasks else []
+        res["validate"] = {}
         if "faults" in tasks:
             bad = work / f"pkg-{size}-faults"
             if not (bad / "datapackage.json").exists():
@@ -123,6 +130,10 @@ def main(argv=None) -> int:
                                                   expect=(0, 1))
         if "floor" in tasks:
             res["floor: pyarrow reads the CSVs"] = series([PY, "-c", FLOOR, str(pkg)], args.runs)
+        if "validate" in tasks:
+            res["validate"] = series(validate, args.runs - len(early), before=early)
+        else:
+            del res["validate"]
         base = res.get("validate", {}).get("median")
         for task, r in res.items():
             ratio = f"{r['median'] / base:.1f}x" if base else ""
