@@ -134,7 +134,7 @@ def queue_key_checks(batch: Batch, schema: TableSchema, name: str) -> None:
     pk = list(schema.primary_key)
     unique = [f.name for f in schema.fields if f.constraints.get("unique")]
     keyed = {f"unique {n}": pl.col(n).drop_nulls() for n in unique}
-    if pk and pk[0] not in unique or len(pk) > 1:  # a one-field key that is also unique: hashed once
+    if len(pk) > 1 or (pk and pk[0] not in unique):  # a one-field key that is also unique: hashed once
         keyed["primary key"] = (pl.struct(pk) if len(pk) > 1 else pl.col(pk[0])).filter(
             pl.all_horizontal([pl.col(k).is_not_null() for k in pk]))
     repeated = may_repeat(batch.frame, keyed)
@@ -177,7 +177,8 @@ class Reference:
     ``frame`` holds the key columns (named as in the referring table), a ``flag`` column that
     is true on every row, and any looked-up context columns; None when the target table is
     not in the package (each referring row is then a fault). A row whose key finds no
-    match gets a null flag: a left join, which costs less than ``is_in`` on large key sets.
+    match gets a null flag (:func:`attach`: a binary search in the keys, sorted once, which
+    costs less than ``is_in`` on large key sets).
     """
 
     fk: object
@@ -196,7 +197,7 @@ class Reference:
         return pl.col(self.fk.fields[0]).cast(pl.String).is_in(self.keys)
 
 
-_JOIN_ABOVE = 50_000  # referenced keys above which a join beats is_in
+_JOIN_ABOVE = 50_000  # referenced keys above which attach's binary search beats is_in
 
 def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool = False,
                declared: set[str] | None = None, memo: dict | None = None) -> list[Reference]:
@@ -220,14 +221,12 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
             pattern = None
             if len(fk.fields) == 1 and fk.fields[0] in schema.names:
                 pattern = schema.field(fk.fields[0]).constraints.get("pattern")
-            key = (flag, pattern)
-            if memo is None or key not in memo:
+            prepared = None if memo is None else memo.get((flag, pattern))
+            if prepared is None:
                 prepared = _prepare_keys(targets[target], fk, flag, pattern)
-                if memo is None:
-                    out.append(Reference(fk, target, *prepared))
-                    continue
-                memo[key] = prepared
-            out.append(Reference(fk, target, *memo[key]))
+                if memo is not None:
+                    memo[(flag, pattern)] = prepared
+            out.append(Reference(fk, target, *prepared))
     return out
 
 
