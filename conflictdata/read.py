@@ -301,11 +301,15 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
     return frame
 
 
+_AFTER_QUOTE = (b"", b",", b"\n", b"\r", b'"')  # what may follow the quote that closes a cell
+
+
 def _quoted_commas(block: bytes, most: int = 2000) -> int | None:
     """Commas between pairs of quotes: inside quoted cells (a doubled quote is an empty pair).
 
-    -1 when a pair holds a line break or a quote has no partner; None past ``most`` pairs,
-    where counting in the parsed cells is cheaper than this walk through the bytes.
+    -1 when a pair holds a line break, a quote has no partner or stands inside an unquoted
+    cell (where Polars and this count could disagree about what is quoted); None past
+    ``most`` pairs, where counting in the parsed cells is cheaper than this walk.
     """
     inner, at = 0, 0
     for _ in range(most):
@@ -314,6 +318,8 @@ def _quoted_commas(block: bytes, most: int = 2000) -> int | None:
             return inner
         end = block.find(b'"', start + 1)
         if end < 0 or block.find(b"\n", start, end) >= 0:
+            return -1
+        if block[start - 1:start] not in (b"", b",", b"\n", b'"') or block[end + 1:end + 2] not in _AFTER_QUOTE:
             return -1
         inner += block.count(b",", start, end)
         at = end + 1

@@ -103,7 +103,8 @@ def test_blank_lines_in_a_block_without_quotes_keep_every_line(pkg, monkeypatch)
 
 @pytest.mark.parametrize("text, commas", [
     (b'a,"b,c",d\n', 1), (b'a,"b""x,""c",d\n', 1), (b'a,"",d\n', 0), (b"a,b\n", 0),
-    (b'a,"b\nc",d\n', -1), (b'a,"b,c,d\n', -1),
+    (b'a,"b\nc",d\n', -1), (b'a,"b,c,d\n', -1), (b'"a",b\n"c,d",e\n', 1),
+    (b'a,b"c,"d,e",f"g"h"\n', -1), (b'a,"b"c,d\n', -1),  # quotes inside unquoted cells
 ])
 def test_commas_inside_quotes(text, commas):
     assert read._quoted_commas(text) == commas
