@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
-import hashlib
 import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checksums import sha256_file
 from ..report import Fault, Report
 from .csvinput import Columns, InputTable, read_input
 from .munition_catalogue import CATALOGUE_COLUMNS, MunitionCatalogue
@@ -459,7 +459,7 @@ def _notes(parts: list[str]) -> str | None:
 def _descriptor(daily: InputTable, files: dict[str, Path]) -> dict:
     from .. import __version__
 
-    inputs = [{"file": name, "sha256": _sha256(path)} for name, path in files.items()]
+    inputs = [{"file": name, "sha256": sha256_file(path)} for name, path in files.items()]
     inputs[0]["records"] = len(daily.records)
     return {
         "name": "missile-attacks-import",
@@ -472,10 +472,6 @@ def _descriptor(daily: InputTable, files: dict[str, Path]) -> dict:
         "sources": [{"title": f"{DATASET}: {i['file']}"} for i in inputs],
         "x-conflictdata-import": {"importer": "missile-attacks", "conflictdata": __version__, "inputs": inputs},
     }
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- faults at their input lines -------------------------------------------------------------

@@ -91,15 +91,5 @@ class IdRegistry:
         self._by_key[key] = candidate
         return candidate
 
-    def reserve(self, key: str, ident: str) -> str:
-        """Give ``key`` a chosen id (e.g. 'ukraine', to match the curated data)."""
-        if self._by_key.get(key) == ident:
-            return ident
-        if ident in self._taken:
-            raise ValueError(f"the id {ident!r} is already taken")
-        self._taken.add(ident)
-        self._by_key[key] = ident
-        return ident
-
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
