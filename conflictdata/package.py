@@ -17,6 +17,9 @@ from .errors import PackageError, UnknownTableError, UnsafePathError
 from .schema import SUPPORTED_TYPES
 
 DESCRIPTOR = "datapackage.json"
+# Written by `conflictdata add` while a merge is being committed, deleted when it is done: a
+# package that carries one (committed, copied or planted) is refused by `validate`.
+MERGE_JOURNAL = ".conflictdata-merge.json"
 # Where the wheel carries the package (see pyproject.toml, force-include).
 _BUNDLED = Path(__file__).parent / "package_data"
 # A checkout: the repository root, one level above this module.
