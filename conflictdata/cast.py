@@ -20,6 +20,18 @@ _FORMATS = {
 }
 
 
+# The whole shape of a valid cell, in ASCII digits. The parser alone is too lenient: it skips
+# a leading space (" 024-01-01"), takes a sign or year 0 ("-001-01-01", "0000-01-01": not
+# dates Python or the reference validator can hold) and a leap second ("23:59:60").
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_CLOCK = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_SHAPES = {
+    "date": f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$",
+    "time": f"^{_CLOCK}$",
+    "datetime": f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T{_CLOCK}Z?$",
+}
+
+
 def parse(f: Field, text):
     """Polars expression: the typed value of text expression ``text`` (null if it does not parse)."""
     import polars as pl
@@ -43,6 +55,7 @@ def parse(f: Field, text):
               "datetime": lambda t, fmt: t.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)}[f.type]
         size = text.str.len_bytes()
         parsed = [to(pl.when(size == n).then(text), fmt) for n, fmt in _FORMATS[f.type].items()]
-        return parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
+        value = parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
+        return pl.when(text.str.contains(_SHAPES[f.type])).then(value)
     raise ValueError(f"field {f.name!r}: type {f.type!r} is not supported; use one of string, integer, "
                      "number, boolean, date, time, datetime")

@@ -72,10 +72,6 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
 
 def load_arrow(package: Package, name: str):
     """The typed Arrow table of ``name`` in an opened package."""
-    from .read import read_raw
-    from .report import Report
-    from .validation.structure import check_header, check_table
-
     resource = package.resource(name)
     schema = TableSchema.from_dict(resource.schema)
     if resource.format == "parquet":
@@ -94,18 +90,17 @@ def load_arrow(package: Package, name: str):
             return table.cast(schema.arrow_schema())
         except (pa.ArrowException, ValueError) as exc:
             raise DataError(f"{resource.path}: the Parquet types do not match the schema: {exc}") from None
-    raw = read_raw(resource)
-    if raw.header:
-        check_header(raw, schema)
-    report = Report(faults=list(raw.faults))
-    typed = check_table(raw, schema, report, cap=1) if raw.frame is not None else None
-    if report.errors:
+    from .validation.engine import Plan, run
+
+    # The validator's own pipeline on this table alone: its structure (header, types,
+    # constraints, keys, self-references); keys into other tables and the rules are validate's.
+    report, typed = run(package, Plan(tables=(name,), foreign_keys=False, rules=False, keep=True, cap=1))
+    if report.errors or name not in typed:
         # A broken table would come back with silent nulls: refuse it and say where.
-        first = report.sorted()[0]
-        where = f"{first.path}:{first.row}" if first.row else first.path
-        field = f" [{first.field}]" if first.field else ""
-        raise DataError(f"{where}{field}: {first.message} (run 'conflictdata validate' for every fault)")
-    return to_arrow(typed, schema)
+        first = (report.sorted() or [None])[0]
+        said = first.one_line() if first is not None else f"{resource.path}: cannot be read"
+        raise DataError(f"{said} (run 'conflictdata validate' for every fault)")
+    return to_arrow(typed[name], schema)
 
 
 def to_arrow(typed, schema: TableSchema):

@@ -19,6 +19,7 @@ import io
 import sys
 from dataclasses import dataclass, field
 
+from .files import NotRegularFileError, open_regular
 from .package import Resource
 from .report import Fault
 
@@ -43,6 +44,7 @@ class RawTable:
     frame: object | None  # polars.DataFrame
     header: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    header_line: int = 1  # where the header is (blank lines above it are a fault, not a skip)
 
     def fault(self, row, fld, value, code, message) -> None:
         self.faults.append(Fault(self.resource.name, self.resource.path, row, fld, value, code, message))
@@ -91,33 +93,76 @@ class TableReader:
     def _open_csv(self) -> None:
         path = self.resource.path
         try:
-            with open(self.resource.file, "rb") as f:
+            with open_regular(self.resource.file, path) as f:
                 head = f.read(1 << 20)
         except FileNotFoundError:
             self.fault(None, None, None, "file-missing", f"the file {path} does not exist")
             return
+        except NotRegularFileError as exc:
+            self.fault(None, None, None, "file-unreadable", str(exc))
+            return
         except OSError as exc:
             self.fault(None, None, None, "file-unreadable", f"cannot read {path}: {exc.strerror}")
+            return
+        if (wide := _wide_encoding(head)) is not None:
+            self.fault(1, None, None, "encoding-error", f"{path} is {wide}, not UTF-8; save it as 'CSV UTF-8'")
             return
         bom = len(_BOM) if head.startswith(_BOM) else 0  # a UTF-8 BOM is fine (spreadsheets write one)
         if not head[bom:].strip():
             self.fault(1, None, None, "empty-file", f"{path} is empty; it needs at least a header row")
             return
-        end = _record_end(head, bom)
+        # Blank lines above the header would make an empty header, and a table nobody checks:
+        # the header is read where it is (so every line keeps its number), and they are a fault.
+        start, blank = bom, 0
+        while head.startswith((b"\n", b"\r\n"), start):
+            start += 1 if head[start] == 0x0A else 2
+            blank += 1
+        if blank:
+            lines = "line 1 is" if blank == 1 else f"lines 1 to {blank} are"
+            self.fault(1, None, None, "blank-row", f"{lines} blank above the header; the header must be the first "
+                                                   "line: delete the blank lines")
+        end = _record_end(head, start)
         if end < 0:
             end = len(head)
-        text = head[bom:end]
+        text = head[start:end]
+        line = blank + 1
         if b"\x00" in text:
-            self.fault(1, None, None, "nul-byte", "line 1 holds a NUL byte; the file is binary or corrupt")
+            self.fault(line, None, None, "nul-byte", f"line {line} holds a NUL byte; the file is binary or corrupt")
             return
-        self.header = _header(text.decode("utf-8", errors="replace"), self.raw) or []
-        self._start, self._first_line = end, 1 + text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+        if _lone_cr(text):
+            self.fault(line, None, None, "line-ending",
+                       f"line {line} ends in a carriage return alone (old Mac line ends, as Excel's 'CSV "
+                       "(Macintosh)' writes); save the file as 'CSV UTF-8', with LF or CRLF line ends")
+            return
+        try:
+            decoded = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = text[exc.start:exc.start + 4]
+            self.fault(line, None, repr(bad), "encoding-error",
+                       f"line {line} (the header) is not UTF-8 (byte {bad[:1].hex()}); save the file as 'CSV UTF-8'")
+            return
+        self.raw.header_line = line
+        self.header = _header(decoded, self.raw) or []
+        if len(self.header) == 1 and len(self.resource.schema.get("fields", ())) > 1:
+            if sep := _other_separator(self.header[0]):
+                # Read on, every row would be one cell: say what the file is instead.
+                self.fault(line, None, clip(self.header[0]), "wrong-delimiter",
+                           f"the header is one column that holds {sep}: the file is separated by {sep}, not "
+                           "commas; save it as 'CSV UTF-8 (comma delimited)'")
+                self.header = []
+                return
+        self._start = end
+        self._first_line = line + text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
 
     def _open_parquet(self) -> None:
         import polars as pl
 
         try:
+            with open_regular(self.resource.file, self.resource.path):
+                pass  # Parquet is read by path: refuse a FIFO before a reader would wait on it
             self.header = list(pl.read_parquet_schema(self.resource.file))
+        except NotRegularFileError as exc:
+            self.fault(None, None, None, "file-unreadable", str(exc))
         except FileNotFoundError:
             self.fault(None, None, None, "file-missing", f"the file {self.resource.path} does not exist")
         except (OSError, pl.exceptions.PolarsError) as exc:
@@ -147,7 +192,7 @@ class TableReader:
     def _blocks(self):
         """Blocks of bytes, each cut where a record ends (the last one maybe empty)."""
         at, size, first = self._start, self.block_bytes, True
-        with open(self.resource.file, "rb") as f:
+        with open_regular(self.resource.file, self.resource.path) as f:
             while True:
                 # The next block starts where the last one was cut: the bytes after the cut are
                 # read again, which costs less than copying them onto the next read.
@@ -224,6 +269,38 @@ def read_raw(resource: Resource) -> RawTable:
     if frames and not reader.broken:
         reader.raw.frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     return reader.raw
+
+
+# --- encodings and line ends -------------------------------------------------------------
+
+# Byte-order marks of the encodings a spreadsheet's "Unicode text" or an editor may write.
+_WIDE_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"), (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+              (b"\xfe\xff", "UTF-16 (big-endian)"), (b"\xff\xfe", "UTF-16 (little-endian)"))
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """The name of a UTF-16 or UTF-32 encoding ``head`` is in (by its BOM or its NUL bytes), else None."""
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:400]
+    # ASCII text in UTF-16 has a NUL in every other byte; a stray NUL in UTF-8 is another fault.
+    if len(sample) >= 8 and sample.count(b"\x00") * 3 >= len(sample):
+        return "UTF-16 or UTF-32 (every other byte is NUL)"
+    return None
+
+
+def _other_separator(cell: str) -> str | None:
+    """The separator a one-column header was written with instead of commas, if any."""
+    for sep, name in (("\t", "tabs"), (";", "semicolons"), ("|", "vertical bars")):
+        if sep in cell:
+            return name
+    return None
+
+
+def _lone_cr(text: bytes) -> bool:
+    """True when ``text`` holds a carriage return that no line feed follows."""
+    return b"\r" in text and text.replace(b"\r\n", b"").find(b"\r") >= 0
 
 
 # --- record boundaries -----------------------------------------------------------------
@@ -350,16 +427,16 @@ def _header(text: str, raw: RawTable) -> list[str] | None:
     try:
         first = next(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (csv.Error, StopIteration) as exc:
-        raw.fault(1, None, None, "malformed-csv", f"the header row cannot be read as CSV: {exc}")
+        raw.fault(raw.header_line, None, None, "malformed-csv", f"the header row cannot be read as CSV: {exc}")
         return None
     seen: set[str] = set()
     ok = True
     for i, name in enumerate(first, start=1):
         if not name.strip():
-            raw.fault(1, None, name, "blank-header", f"column {i} has a blank header")
+            raw.fault(raw.header_line, None, name, "blank-header", f"column {i} has a blank header")
             ok = False
         elif name in seen:
-            raw.fault(1, name, name, "duplicate-header", f"the header {name!r} appears more than once")
+            raw.fault(raw.header_line, name, name, "duplicate-header", f"the header {name!r} appears more than once")
             ok = False
         seen.add(name)
     return first if ok else None
@@ -383,9 +460,9 @@ def _records(reader, header: list[str], raw: RawTable, sink, first_line: int) ->
                 reported += 1
                 if len(record) > width:
                     extra = record[width]
-                    raw.fault(start, None, _clip(extra), "extra-cell",
+                    raw.fault(start, None, clip(extra), "extra-cell",
                               f"line {start} has {len(record)} cells but the header has {width}; "
-                              f"the first extra cell is {_clip(extra)!r}")
+                              f"the first extra cell is {clip(extra)!r}")
                 else:
                     absent = header[len(record)]
                     raw.fault(start, absent, None, "missing-cell",
@@ -400,5 +477,6 @@ def _records(reader, header: list[str], raw: RawTable, sink, first_line: int) ->
     return True
 
 
-def _clip(value: str, n: int = 80) -> str:
+def clip(value: str, n: int = 80) -> str:
+    """``value``, cut to ``n`` characters with an ellipsis: what a message shows of a long cell."""
     return value if len(value) <= n else value[: n - 1] + "…"

@@ -51,6 +51,19 @@ class Fault:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def one_line(self) -> str:
+        """The fault in one line: file, line, field, code and message, as ``load()`` raises it.
+
+        Examples
+        --------
+        >>> Fault("updates", "data/updates.csv", 3, "published_date", "0000-10-08", "type-error",
+        ...       "published_date is '0000-10-08', which is not a valid date").one_line()
+        "data/updates.csv:3 [published_date] type-error: published_date is '0000-10-08', which is not a valid date"
+        """
+        where = f"{self.path or '(package)'}" + (f":{self.row}" if self.row is not None else "")
+        col = f" [{self.field}]" if self.field else ""
+        return f"{where}{col} {self.code}: {self.message}"
+
 
 @dataclass
 class Report:

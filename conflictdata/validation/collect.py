@@ -8,12 +8,13 @@ go back to the table to pick out their rows, at most ``cap`` of them each.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..read import LINE
 from ..report import ERROR, Fault, Report
 
 DEFAULT_CAP = 1000  # faults kept per check and table; the rest are counted, not listed
+TEXT = "\x1ftext"  # suffix of the text a typed column was parsed from, while both are needed
 
 
 @dataclass
@@ -56,8 +57,8 @@ class Batch:
     3
     """
 
-    def __init__(self, frame, resource: str, path: str):
-        self.frame, self.resource, self.path = frame, resource, path
+    def __init__(self, frame, resource: str, path: str, engine: str = "polars"):
+        self.frame, self.resource, self.path, self.engine = frame, resource, path, engine
         self.items: list[_Item] = []
 
     def add(self, mask, *, field: str | None, code: str, message: Callable[[dict], str],
@@ -80,6 +81,8 @@ class Batch:
         if not self.items:
             return 0
         live = [(i, item) for i, item in enumerate(self.items) if item.clean is None or not item.clean(self.frame)]
+        if self.engine == "pandera" and live:
+            live = self._by_pandera(live)
         counts = self.frame.select([item.total(i) for i, item in live]).row(0) if live else ()
         total = sum(counts)
         failing = [(i, item, n) for (i, item), n in zip(live, counts, strict=True) if n]
@@ -87,6 +90,28 @@ class Batch:
         if failing:
             self._collect(report, failing, cap, pl)
         return total
+
+    def _by_pandera(self, live: list) -> list:
+        """The same checks with Pandera deciding which rows fail: each mask becomes those rows.
+
+        Only who evaluates the expressions changes; the faults are then made here, the same way.
+        """
+        import polars as pl
+
+        from .pandera_schemas import failing_rows
+
+        rows = failing_rows(self.frame, live)
+        index = pl.int_range(pl.len(), dtype=pl.Int64)
+        return [(i, replace(item, mask=index.is_in(pl.Series(rows.get(i, []), dtype=pl.Int64).implode()),
+                            _totals=None)) for i, item in live]
+
+    def _as_written(self, column: str) -> str:
+        """The column holding ``column`` as the file wrote it, where the frame keeps that text.
+
+        A message quotes a date or a count as the cell says it ("2024-10-07T00:00:00"), not as
+        the typed value prints ("2024-10-07 00:00:00.000000").
+        """
+        return column + TEXT if column + TEXT in self.frame.columns else column
 
     def _collect(self, report: Report, failing: list, cap: int, pl) -> None:
         """The rows of the checks that found faults, at most ``cap`` per check, as Faults.
@@ -112,9 +137,9 @@ class Batch:
             value_col = item.value_of or item.field
             cols = [pl.col(LINE)]
             if value_col is not None:
-                cols.append(pl.col(value_col).cast(pl.String).alias("value"))
-            cols += [pl.col(c if isinstance(c, str) else c.meta.output_name()) for c in item.extra
-                     if not (isinstance(c, str) and c == value_col)]
+                cols.append(pl.col(self._as_written(value_col)).cast(pl.String).alias("value"))
+            cols += [pl.col(self._as_written(c)).alias(c) if isinstance(c, str) else pl.col(c.meta.output_name())
+                     for c in item.extra if not (isinstance(c, str) and c == value_col)]
             picks.append((flag, item, room, cols))
         # Only the columns the faults show are filtered, not the whole (wide) frame.
         shown = {LINE} | {n for *_, cols in picks for c in cols for n in c.meta.root_names()}

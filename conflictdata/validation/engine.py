@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from dataclasses import dataclass
 
 from ..package import Package, locate
 from ..read import LINE, TableReader
@@ -33,14 +34,36 @@ from .structure import (
 )
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one run of the pipeline checks, keeps and who evaluates the checks.
+
+    Every caller goes through :func:`run` with a plan: ``validate`` checks everything,
+    ``build`` also keeps every typed table, ``load`` checks one table's structure
+    (header, types, constraints, keys, self-references) without reading the others.
+    """
+
+    tables: tuple[str, ...] | None = None  # None: every table of the package
+    foreign_keys: bool = True  # keys into other tables, and the context columns they carry
+    rules: bool = True  # the semantic rules of :mod:`.rules`
+    keep: bool = False  # keep every typed table (else only those other tables refer to)
+    cap: int = DEFAULT_CAP  # faults kept per check, table and field; the rest are counted
+    today: datetime.date | None = None  # fixes the date-in-future rule
+    engine: str = "polars"  # who evaluates the checks: "polars" or "pandera"
+
+
+ENGINES = ("polars", "pandera")
+
+
 def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
-                     today: datetime.date | None = None) -> Report:
+                     today: datetime.date | None = None, engine: str = "polars") -> Report:
     """Validate an opened :class:`~conflictdata.package.Package`; every fault in one Report.
 
     ``cap`` bounds the faults kept per check, table and field (the rest are counted);
-    ``today`` fixes the date-in-future rule.
+    ``today`` fixes the date-in-future rule; ``engine`` says who evaluates the checks (the
+    same expressions either way: Polars directly, or wrapped as Pandera checks).
     """
-    return validate_and_type(package, strict=strict, cap=cap, today=today, keep_all=False)[0]
+    return run(package, Plan(cap=cap, today=today, engine=engine), strict=strict)[0]
 
 
 def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
@@ -50,27 +73,33 @@ def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFA
     What ``conflictdata build`` writes from, so that a release costs one reading of the data.
     Without ``keep_all``, only the tables that other tables refer to are kept.
     """
+    return run(package, Plan(cap=cap, today=today, keep=keep_all), strict=strict)
+
+
+def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple[Report, dict]:
+    """The one pipeline: read, type and check the tables of ``plan``; the report and typed tables."""
+    if plan.engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {plan.engine!r}")
     report = Report(checked=package.describe(), strict=strict)
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
     referenced = set()
-    for name, schema in schemas.items():
-        referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
-        referenced |= lookup_targets(name)
+    if plan.foreign_keys:
+        for name, schema in schemas.items():
+            referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
+            referenced |= lookup_targets(name)
     whole: dict = {}  # typed tables that other tables look into
     memo: dict = {}  # their keys, prepared once for every table that points at them
-    options = {"today": today}
-    order = _order(schemas)
+    order = _order(schemas, plan.tables, plan.foreign_keys)
     readers = {name: TableReader(package.resources[name]) for name in order}
     # One thread reads every table, in order, a batch ahead of the checks: the next table's
     # first batch is parsed while this one's checks across rows run.
     stream = _prefetch(_every_batch([readers[name] for name in order]))
     try:
         for name in order:
-            run = _TableRun(package.resources[name], schemas, whole, options, cap, keep_all or name in referenced,
-                            memo)
-            report.merge(run.check(readers[name], stream))
-            if run.typed is not None:
-                whole[name] = run.typed
+            run_ = _TableRun(package.resources[name], schemas, whole, plan, plan.keep or name in referenced, memo)
+            report.merge(run_.check(readers[name], stream))
+            if run_.typed is not None:
+                whole[name] = run_.typed
     finally:
         stream.close()  # stops the reading thread if a check raised
     return report, whole
@@ -123,20 +152,24 @@ def _prefetch(batches):
                 pass
 
 
-def _order(schemas: dict[str, TableSchema]) -> list[str]:
-    """Table names, each after the tables its foreign keys and lookups point at."""
+def _order(schemas: dict[str, TableSchema], tables: tuple[str, ...] | None = None,
+           follow: bool = True) -> list[str]:
+    """Table names, each after the tables its foreign keys and lookups point at.
+
+    ``tables`` limits the run to those tables (and, when ``follow``, the tables they point at).
+    """
     done: list[str] = []
 
     def visit(name, path=()):
         if name in done or name in path or name not in schemas:
             return
         schema = schemas[name]
-        for target in [fk.resource for fk in schema.foreign_keys] + sorted(lookup_targets(name)):
+        for target in [fk.resource for fk in schema.foreign_keys] + sorted(lookup_targets(name)) if follow else []:
             if target not in ("", name):
                 visit(target, (*path, name))
         done.append(name)
 
-    for name in schemas:
+    for name in schemas if tables is None else tables:
         visit(name)
     return done
 
@@ -144,15 +177,16 @@ def _order(schemas: dict[str, TableSchema]) -> list[str]:
 class _TableRun:
     """Everything checked for one table, whatever the number of batches it arrives in."""
 
-    def __init__(self, resource, schemas, whole, options, cap, keep, memo):
+    def __init__(self, resource, schemas, whole, plan: Plan, keep: bool, memo):
         self.resource, self.name, self.path = resource, resource.name, resource.path
         self.schema, self.schemas, self.whole = schemas[resource.name], schemas, whole
-        self.options, self.cap, self.keep = options, cap, keep
+        self.plan, self.cap, self.keep = plan, plan.cap, keep
         # Prepared once, used by every batch: the referenced keys, with looked-up context
         # (a claim's update date) riding on the same join.
-        self.refs = references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
-        self.lookups = fold_lookups(self.name, self.refs, whole, memo)
-        self.rules = list(targets_for(self.name, self.schema, options))
+        self.refs = (references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
+                     if plan.foreign_keys else [])
+        self.lookups = fold_lookups(self.name, self.refs, whole, memo) if plan.foreign_keys else []
+        self.rules = list(targets_for(self.name, self.schema, {"today": plan.today})) if plan.rules else []
         across = key_columns(self.schema)
         self.digests = []
         for _, target in self.rules:
@@ -192,7 +226,7 @@ class _TableRun:
     def _batch(self, frame, scratch: Report):
         """Every check of one row at a time, in one pass over one frame; the typed batch."""
         work = enrich_table(attach(prepare(frame, self.schema), self.refs), self.lookups)
-        batch = Batch(work, self.name, self.path)
+        batch = Batch(work, self.name, self.path, engine=self.plan.engine)
         if self.checks is None:
             # Built once per table: every batch has the same columns, and a check of one row
             # at a time is an expression that does not look at the data it will run on.
@@ -208,7 +242,7 @@ class _TableRun:
         return typed_view(work, self.schema)
 
     def _across_rows(self, table, scratch: Report) -> None:
-        batch = Batch(table, self.name, self.path)
+        batch = Batch(table, self.name, self.path, engine=self.plan.engine)
         queue_key_checks(batch, self.schema, self.name)
         for rule, target in self.rules:
             if target.across_rows is not None:
@@ -218,7 +252,7 @@ class _TableRun:
 
 
 def validate(path: str | os.PathLike | None = None, *, strict: bool = False, cap: int = DEFAULT_CAP,
-             today: datetime.date | None = None) -> Report:
+             today: datetime.date | None = None, engine: str = "polars") -> Report:
     """Validate the package at ``path`` (default: the installed data).
 
     Returns a :class:`~conflictdata.report.Report`; raises
@@ -230,4 +264,4 @@ def validate(path: str | os.PathLike | None = None, *, strict: bool = False, cap
     >>> cd.validate().valid
     True
     """
-    return validate_package(locate(path), strict=strict, cap=cap, today=today)
+    return validate_package(locate(path), strict=strict, cap=cap, today=today, engine=engine)

@@ -3,9 +3,13 @@
 :func:`pandera_schema` builds a ``pandera.polars.DataFrameSchema`` for one table: column
 types and constraints come from the Table Schema, and every semantic rule of
 :mod:`conflictdata.validation.rules` becomes a dataframe-level ``Check`` that wraps the very
-same Polars expression the fast engine evaluates. :func:`validate_with_pandera` runs a whole
-package through those schemas (``conflictdata validate --engine pandera``); the tests hold
-it to the same faults as the default engine, so the two cannot drift apart.
+same Polars expression the fast engine evaluates.
+
+``conflictdata validate --engine pandera`` (:func:`validate_with_pandera`) runs the one
+pipeline of :mod:`conflictdata.validation.engine` with Pandera as the evaluator: every check
+of every batch (types, constraints, keys, rules) becomes a Pandera check wrapping the same
+expression (:func:`failing_rows`), and Pandera says which rows fail. The tests hold both
+engines to the same faults on every hostile fixture, so they cannot drift apart.
 
 Examples
 --------
@@ -19,29 +23,12 @@ True
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from ..package import Package, locate
-from ..read import LINE, read_raw
-from ..report import ERROR, WARNING, Fault, Report
+from ..report import WARNING, Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP
-from .context import enrich
-from .rules import RULES, targets_for
-from .structure import check_foreign_keys, check_header, check_table
-
-# Pandera's built-in check names -> this project's fault codes.
-_BUILTIN = {
-    "isin": "constraint-enum",
-    "greater_than_or_equal_to": "constraint-minimum",
-    "less_than_or_equal_to": "constraint-maximum",
-    "str_matches": "constraint-pattern",
-    "str_length": "constraint-max-length",
-    "not_nullable": "constraint-required",
-}
-# What the CSV reader and the key checks report in either engine.
-# (An out-of-enum cell is already null in the typed frame, so its fault comes from there too.)
-_STRUCTURAL_ONLY = {"type-error", "constraint-enum", "constraint-unique", "primary-key"}
+from .rules import targets_for
 
 
 def _column_checks(f):
@@ -99,57 +86,34 @@ def pandera_schema(table: str, package: Package | None = None, *, today: datetim
 
 def validate_with_pandera(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
                           today: datetime.date | None = None) -> Report:
-    """Validate ``package`` through its Pandera schemas: same faults as the default engine, slower."""
+    """Validate ``package`` with Pandera evaluating every check: same pipeline, same faults, slower.
+
+    The same as ``validate_package(package, engine="pandera")``.
+    """
+    from .engine import validate_package
+
+    return validate_package(package, strict=strict, cap=cap, today=today, engine="pandera")
+
+
+def failing_rows(frame, items: list) -> dict[int, list[int]]:
+    """Which rows of ``frame`` fail each check, as Pandera finds them: ``{i: [row index, ...]}``.
+
+    ``items`` are ``(i, item)`` pairs of the pipeline's checks (see
+    :class:`~conflictdata.validation.collect.Batch`); each becomes a ``pandera.polars.Check``
+    named ``i`` that wraps the item's very expression, and the whole frame is validated once.
+    """
     import pandera.polars as pa
 
-    report = Report(checked=package.describe(), strict=strict)
-    schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
-    tables = {}
-    for name, resource in package.resources.items():
-        raw = read_raw(resource)
-        if raw.header:
-            check_header(raw, schemas[name])
-        report.extend(raw.faults)
-        if raw.frame is not None:
-            # Reading and typing stay with the CSV reader: only it knows lines and raw cells.
-            scratch = Report()
-            tables[name] = check_table(raw, schemas[name], scratch, cap)
-            report.extend(f for f in scratch.faults if f.code in _STRUCTURAL_ONLY)
-    check_foreign_keys(tables, schemas, {n: r.path for n, r in package.resources.items()}, report, cap)
-    for name, frame in enrich(tables, schemas).items():
-        resource = package.resources[name]
-        try:
-            pandera_schema(name, package, today=today, warn=False).validate(frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            _faults_from(exc.failure_cases, frame, resource, report, cap)
-    return report
+    def wrap(mask):
+        return lambda data: data.lazyframe.select((~mask.fill_null(False)).alias("ok"))
 
-
-def _faults_from(cases, frame, resource, report: Report, cap: int) -> None:
-    schema = TableSchema.from_dict(resource.schema)
-    severities = {r.code: r.severity for r in RULES}
-    kept: Counter = Counter()
-    lines = frame.get_column(LINE)
-    for case in cases.iter_rows(named=True):
-        check, column, index = case["check"], case["column"], case["index"]
-        if index is None or check is None:
-            continue  # schema-level (dtype) cases: the typed frame has the right dtypes by construction
-        builtin = check.split("(")[0]
-        if builtin in _BUILTIN:
-            code, field = _BUILTIN[builtin], column
-        else:
-            code, _, field = check.partition(":")
-            field = field or None
-        value = frame.get_column(field)[index] if field in frame.columns else None
-        if code == "constraint-max-length" and value is not None:
-            # Pandera has one str_length check for both bounds; name the one broken.
-            if len(value) < schema.field(field).constraints.get("minLength", 0):
-                code = "constraint-min-length"
-        severity = severities.get(code, ERROR)
-        kept[(code, field)] += 1
-        if kept[(code, field)] > cap:
-            report.omitted[severity] += 1
-            continue
-        report.add(Fault(resource.name, resource.path, int(lines[index]), field,
-                         None if value is None else str(value), code, f"{field}: failed the Pandera check {check}",
-                         severity))
+    schema = pa.DataFrameSchema(checks=[pa.Check(wrap(item.mask), name=str(i)) for i, item in items], strict=False)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        out: dict[int, list[int]] = {}
+        for check, index in exc.failure_cases.select("check", "index").iter_rows():
+            if index is not None and check is not None and check.isdigit():
+                out.setdefault(int(check), []).append(int(index))
+        return out
+    return {}

@@ -11,25 +11,25 @@ from dataclasses import dataclass
 
 from ..cast import parse
 from ..read import LINE, RawTable
-from ..report import Report
 from ..schema import TableSchema
-from .collect import DEFAULT_CAP, Batch
-
-_TEXT = "\x1ftext"  # suffix of the text a typed column was parsed from, while both are needed
+from .collect import TEXT as _TEXT
+from .collect import Batch
 
 
 def check_header(raw: RawTable, schema: TableSchema) -> None:
-    names = schema.names
+    names, line = schema.names, raw.header_line
     for name in names:
         if name not in raw.header:
-            raw.fault(1, name, None, "missing-header", f"the column '{name}' is missing from the header")
+            raw.fault(line, name, None, "missing-header", f"the column '{name}' is missing from the header")
     for name in raw.header:
         if name not in names:
-            raw.fault(1, name, name, "extra-header",
+            raw.fault(line, name, name, "extra-header",
                       f"the column '{name}' is not a field of the table; expected: {', '.join(names)}")
     if set(names) == set(raw.header) and names != raw.header:
-        raw.fault(1, None, ",".join(raw.header), "header-order",
+        raw.fault(line, None, ",".join(raw.header), "header-order",
                   f"the columns are out of order; expected: {','.join(names)}")
+
+
 
 
 def prepare(frame, schema: TableSchema):
@@ -320,29 +320,3 @@ def queue_foreign_keys(batch: Batch, refs: list[Reference]) -> None:
                   message=lambda r, fk=fk, t=target: (
                       f"{', '.join(fk.fields)} {r['value']!r} matches no {', '.join(fk.reference_fields)} "
                       f"in the table '{t}'"))
-
-
-def check_table(raw: RawTable, schema: TableSchema, report: Report, cap: int = DEFAULT_CAP):
-    """Whole-table type, constraint and key checks; return the typed table (with ``__line__``)."""
-    res, path = raw.resource.name, raw.resource.path
-    work = prepare(raw.frame, schema)
-    batch = Batch(work, res, path)
-    queue_cell_checks(batch, schema, set(raw.frame.columns))
-    batch.run(report, cap)
-    typed = typed_view(work, schema)
-    keys = Batch(typed, res, path)
-    queue_key_checks(keys, schema, res)
-    keys.items = [i for i in keys.items if i.code != "foreign-key"]  # self-references: check_foreign_keys
-    keys.run(report, cap)
-    return typed
-
-
-def check_foreign_keys(tables: dict, schemas: dict[str, TableSchema], paths: dict[str, str],
-                       report: Report, cap: int = DEFAULT_CAP) -> None:
-    """Every foreign key of every whole typed table points at an existing row (self-references too)."""
-    for name, typed in tables.items():
-        refs = [*references(schemas[name], name, tables, declared=set(schemas)),
-                *references(schemas[name], name, tables, only_self=True)]
-        batch = Batch(attach(typed, refs), name, paths[name])
-        queue_foreign_keys(batch, refs)
-        batch.run(report, cap)
