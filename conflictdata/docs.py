@@ -165,7 +165,7 @@ def _table_section(name: str, schema: TableSchema, schemas: dict, checks) -> lis
             key += f" → `{fk.resource or name}.{', '.join(fk.reference_fields)}`"
         out.append(f"| `{f.name}`{_cell(key)} | {_field_type(f)} | {'yes' if f.required else ''} | "
                    f"{_cell(constraints(f))} | {_cell(f.description)} |")
-    rules = [c for c in checks if c.kind != "structural" and (name in c.tables or "any table" in c.tables)]
+    rules = [c for c in checks if c.kind == "semantic" and (name in c.tables or not c.tables)]
     out += ["", "Checks beyond the schema: " + (", ".join(f"[`{c.code}`](#{_anchor(c.code)})" for c in rules)
                                               if rules else "none") + " (and every structural check).", ""]
     return out

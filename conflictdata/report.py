@@ -11,8 +11,9 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-ERROR = "error"
-WARNING = "warning"
+from .catalogue import ERROR, WARNING, emit
+
+__all__ = ["ERROR", "WARNING", "Fault", "Report"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Fault:
     code: str
     message: str
     severity: str = ERROR
+
+    def __post_init__(self) -> None:
+        emit(self.code)  # only a registered code: see conflictdata.catalogue
 
     def to_dict(self) -> dict:
         return asdict(self)

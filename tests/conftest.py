@@ -63,3 +63,24 @@ def line_of(pkg: Path, table: str, field: str, value: str) -> int:
         if row[i] == value:
             return n
     raise LookupError(f"{table}.{field} = {value!r} not found")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On a whole, passing run of the suite: every registered check code was emitted by some test.
+
+    A code in the catalogue that no test ever makes a Fault with is a check nobody has seen
+    fire (or a code that nothing emits any more): the run fails and names it.
+    """
+    from conflictdata.catalogue import EMITTED, REGISTRY
+    from conflictdata.validation import rules  # noqa: F401  (registers the rules)
+
+    whole = session.config.args_source == pytest.Config.ArgsSource.TESTPATHS and not session.config.option.keyword \
+        and not session.config.option.markexpr and not session.config.getoption("deselect")
+    if exitstatus != 0 or not whole or session.testscollected == 0:
+        return
+    never = sorted(set(REGISTRY) - set(EMITTED))
+    if never:
+        session.config.get_terminal_writer().line(
+            f"\nregistered check codes that no test emitted: {', '.join(never)} (test them, or unregister them)",
+            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

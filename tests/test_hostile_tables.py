@@ -161,3 +161,14 @@ def test_a_header_alone_after_blank_lines_is_not_an_empty_table(pkg):
     # every row is still read, at its own line: the claims' keys into updates resolve
     assert not [f for f in report.faults if f.code == "foreign-key"]
     assert {f.row for f in report.faults if f.resource == "updates"} == {1, 3}
+
+
+def test_a_package_that_carries_a_merge_journal_is_invalid(pkg):
+    """A journal committed, copied or planted with the data is refused, never replayed."""
+    from conflictdata.package import MERGE_JOURNAL
+
+    (pkg / MERGE_JOURNAL).write_text('{"renames": [["data/evil.csv", "data/sources.csv"]]}')
+    report = cd.validate(pkg)
+    assert [(f.code, f.path) for f in report.faults] == [("merge-journal", MERGE_JOURNAL)]
+    r = CliRunner().invoke(cli, ["validate", str(pkg), "--format", "github"])
+    assert r.exit_code == 1 and "title=merge-journal" in r.output

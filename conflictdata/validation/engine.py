@@ -14,9 +14,9 @@ import datetime
 import os
 from dataclasses import dataclass
 
-from ..package import Package, locate
+from ..package import MERGE_JOURNAL, Package, locate
 from ..read import LINE, TableReader
-from ..report import Report
+from ..report import Fault, Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP, Batch
 from .context import enrich_table, fold_lookups, lookup_targets
@@ -81,6 +81,11 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
     if plan.engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {plan.engine!r}")
     report = Report(checked=package.describe(), strict=strict)
+    if (package.root / MERGE_JOURNAL).exists() and plan.tables is None:
+        report.add(Fault("", MERGE_JOURNAL, None, None, None, "merge-journal",
+                         f"the package carries a merge journal ({MERGE_JOURNAL}); a journal that came with the "
+                         "data is never replayed: delete it (and, if a merge was interrupted on this machine, "
+                         "run `conflictdata add` there to finish it)"))
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
     referenced = set()
     if plan.foreign_keys:

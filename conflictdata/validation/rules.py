@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..catalogue import Check, register
 from ..report import ERROR, WARNING
 from ..schema import TableSchema
 from .structure import may_repeat
@@ -55,13 +56,15 @@ RULES: list[Rule] = []
 
 
 def rule(code: str, description: str, severity: str = ERROR, tables: str = "any table"):
-    """Register a rule; the decorated function yields its Targets for a table."""
+    """Register a rule, in :data:`RULES` and in the catalogue; the decorated function yields its Targets."""
 
-    def register(fn):
+    def register_rule(fn):
         RULES.append(Rule(code, description, fn, severity, tables))
+        names = () if tables == "any table" else tuple(t.strip() for t in tables.split(","))
+        register(Check(code, description, "semantic", severity, names))
         return fn
 
-    return register
+    return register_rule
 
 
 def _col(name):
