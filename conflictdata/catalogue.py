@@ -15,7 +15,7 @@ Examples
 >>> get("no-such-code")
 Traceback (most recent call last):
 ...
-KeyError: "no check is registered with the code 'no-such-code'"
+KeyError: "no check is registered with the code 'no-such-code'; register it once in conflictdata/catalogue.py (or, for a rule, with @rule)"
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def get(code: str) -> Check:
     try:
         return REGISTRY[code]
     except KeyError:
-        raise KeyError(f"no check is registered with the code {code!r}") from None
+        raise KeyError(f"no check is registered with the code {code!r}; register it once in "
+                       "conflictdata/catalogue.py (or, for a rule, with @rule)") from None
 
 
 def emit(code: str) -> None:
