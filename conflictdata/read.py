@@ -219,6 +219,14 @@ class TableReader:
             at = line + block.count(b"\n", 0, nul)
             self.fault(at, None, None, "nul-byte", f"line {at} holds a NUL byte; the file is binary or corrupt")
             return None, 0
+        if (cr := _lone_cr_outside_quotes(block)) >= 0:
+            # Polars drops a carriage return at the end of an unquoted cell, and Python's csv
+            # module ends a record there: neither reads what an editor shows. Refuse the file.
+            at = line + block.count(b"\n", 0, cr)
+            self.fault(at, None, None, "line-ending",
+                       f"line {at} holds a carriage return alone, outside quotes (a mix of line ends); save the "
+                       "file as 'CSV UTF-8', with LF or CRLF line ends")
+            return None, 0
         frame = _parse_fast(block, self.header, self.missing)
         if frame is not None:
             import polars as pl
@@ -296,6 +304,24 @@ def _other_separator(cell: str) -> str | None:
         if sep in cell:
             return name
     return None
+
+
+def _lone_cr_outside_quotes(block: bytes) -> int:
+    """Offset of the first carriage return that no line feed follows and no quotes enclose, or -1.
+
+    Two byte counts decide it for almost every block (no CR, or as many CRLF as CR).
+    """
+    crs = block.count(b"\r")
+    if not crs or crs == block.count(b"\r\n"):
+        return -1
+    at, quotes, counted = block.find(b"\r"), 0, 0
+    while at >= 0:
+        quotes += block.count(b'"', counted, at)  # counted once, however many CRs: no quadratic walk
+        counted = at
+        if block[at + 1:at + 2] != b"\n" and quotes % 2 == 0:
+            return at
+        at = block.find(b"\r", at + 1)
+    return -1
 
 
 def _lone_cr(text: bytes) -> bool:
