@@ -43,6 +43,14 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
         sha256, then read from the cache (see :func:`conflictdata.remote.fetch`). Needs
         ``pip install 'conflictdata[release]'``.
 
+    Raises
+    ------
+    DataError
+        When the table has a fault ``conflictdata validate`` would report in it (a broken
+        file, a cell that does not parse, a broken constraint, key or rule), with the
+        validator's own one line for the first fault: a table never comes back with values
+        silently dropped. Keys into other tables are checked by ``validate``, which reads them.
+
     Examples
     --------
     >>> import conflictdata as cd
@@ -92,9 +100,10 @@ def load_arrow(package: Package, name: str):
             raise DataError(f"{resource.path}: the Parquet types do not match the schema: {exc}") from None
     from .validation.engine import Plan, run
 
-    # The validator's own pipeline on this table alone: its structure (header, types,
-    # constraints, keys, self-references); keys into other tables and the rules are validate's.
-    report, typed = run(package, Plan(tables=(name,), foreign_keys=False, rules=False, keep=True, cap=1))
+    # The validator's own pipeline on this table alone: its header, types, constraints, keys,
+    # self-references and rules. Keys into other tables (and the rules that compare with
+    # them) would mean reading those tables too: they are validate's.
+    report, typed = run(package, Plan(tables=(name,), foreign_keys=False, keep=True, cap=1))
     if report.errors or name not in typed:
         # A broken table would come back with silent nulls: refuse it and say where.
         first = (report.sorted() or [None])[0]

@@ -181,3 +181,17 @@ def test_a_package_that_carries_a_merge_journal_is_invalid(pkg):
     assert [(f.code, f.path) for f in report.faults] == [("merge-journal", MERGE_JOURNAL)]
     r = CliRunner().invoke(cli, ["validate", str(pkg), "--format", "github"])
     assert r.exit_code == 1 and "title=merge-journal" in r.output
+
+
+def test_load_refuses_a_broken_rule_but_not_a_warning(pkg):
+    from .conftest import line_of, set_cell
+
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
+    set_cell(pkg, "munitions", line, "quote", "")  # quote-missing: a warning
+    assert len(cd.load("munitions", path=pkg)) == len(cd.load("munitions"))
+    set_cell(pkg, "munitions", line, "notes", "=HYPERLINK(1)")  # text-formula: an error
+    report = cd.validate(pkg)
+    (first,) = [f for f in report.errors if f.resource == "munitions"]
+    with pytest.raises(cd.DataError) as caught:
+        cd.load("munitions", path=pkg)
+    assert str(caught.value).startswith(first.one_line()) and first.code == "text-formula"

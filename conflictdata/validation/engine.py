@@ -190,7 +190,9 @@ class _TableRun:
         # (a claim's update date) riding on the same join.
         self.refs = (references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
                      if plan.foreign_keys else [])
-        self.lookups = fold_lookups(self.name, self.refs, whole, memo) if plan.foreign_keys else []
+        # Without foreign keys the context columns are still there, null: a rule that compares
+        # with another table then finds nothing to say, rather than a column it cannot find.
+        self.lookups = fold_lookups(self.name, self.refs, whole if plan.foreign_keys else {}, memo)
         self.rules = list(targets_for(self.name, self.schema, {"today": plan.today})) if plan.rules else []
         across = key_columns(self.schema)
         self.digests = []
