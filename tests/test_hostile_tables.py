@@ -195,3 +195,16 @@ def test_load_refuses_a_broken_rule_but_not_a_warning(pkg):
     with pytest.raises(cd.DataError) as caught:
         cd.load("munitions", path=pkg)
     assert str(caught.value).startswith(first.one_line()) and first.code == "text-formula"
+
+
+def test_messages_quote_dates_as_the_cell_writes_them(pkg):
+    """Not as the typed value prints ("2024-10-09 06:00:00.000000")."""
+    from .conftest import line_of, set_cell
+
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
+    set_cell(pkg, "munitions", line, "window_start", "2024-10-09T06:00:00")
+    for engine in ("polars", "pandera"):
+        (fault,) = [f for f in validate_package(open_package(pkg), engine=engine).faults
+                    if f.code == "start-after-end"]
+        assert fault.value == "2024-10-09T06:00:00" and "(2024-10-09T06:00:00)" in fault.message
+        assert "(2024-10-08T00:00:00)" in fault.message and ".000000" not in fault.message
