@@ -3,13 +3,21 @@
 Each side is a package folder, a release folder or a release zip. Rows are matched by
 primary key; for each table the diff lists the rows added and removed and, for rows in
 both, every field whose value changed (old and new). Schema changes are tables or fields
-added, removed, renamed or retyped, enum values added or removed, and primary keys changed.
+added, removed, renamed or retyped, enum values added or removed, constraints added, removed,
+loosened or tightened, primary and foreign keys changed, and missing values changed.
 
 What each change requires (see :mod:`conflictdata.semver`): **major** for a table or field
-removed, renamed or retyped, enum values removed, a key changed; **minor** for tables,
-fields, enum values or rows added; **patch** for changed values and removed rows. A
-removed row is a correction, a claim withdrawn, not a change of the contract with code:
-the schema, and so every program that reads the data, still works.
+removed, renamed or retyped, enum values removed, a key changed, a constraint added,
+tightened or changed, a foreign key added, missing values changed; **minor** for tables,
+fields, enum values or rows added, a constraint loosened or removed, a foreign key removed;
+**patch** for changed values and removed rows. As with enum values, a rule that refuses
+data it used to accept is major, one that accepts more is minor. A removed row is a
+correction, a claim withdrawn, not a change of the contract with code: the schema, and so
+every program that reads the data, still works.
+
+:func:`schema_changes` compares two Table Schemas alone (no rows); each change says whether
+it ``weakens`` the schema, that is, lets through data the old schema refused: what
+``conflictdata validate --base`` reports (:mod:`conflictdata.weaken`).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import operator
 import os
 import tempfile
 import zipfile
@@ -39,13 +48,18 @@ class SchemaChange:
 
     table: str
     kind: str  # table-added, table-removed, field-added, field-removed, field-renamed, field-retyped,
-    #            enum-extended, enum-reduced, key-changed
+    #            enum-extended, enum-reduced, key-changed, constraint-added, constraint-removed,
+    #            constraint-loosened, constraint-tightened, constraint-changed, foreign-key-added,
+    #            foreign-key-removed, missing-values-changed
     field: str | None
     detail: str
     bump: str
+    weakens: bool = False  # the new schema lets through data the old one refused
+    key: str | None = None  # the schema key the change is in: a constraint, "primaryKey", "foreignKeys" ...
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "field": self.field, "detail": self.detail, "bump": self.bump}
+        return {"kind": self.kind, "field": self.field, "detail": self.detail, "bump": self.bump,
+                "weakens": self.weakens}
 
 
 @dataclass
@@ -230,11 +244,10 @@ def _read_all(package: Package) -> dict[str, tuple[TableSchema, list[dict]]]:
 
 def _diff_table(name: str, old, new) -> TableDiff:
     if new is None:
-        return TableDiff(name, old[0].primary_key, len(old[1]), 0,
-                         schema=[SchemaChange(name, "table-removed", None, "table removed", "major")])
+        return TableDiff(name, old[0].primary_key, len(old[1]), 0, schema=schema_changes(name, old[0], None))
     if old is None:
         return TableDiff(name, new[0].primary_key, 0, len(new[1]),
-                         schema=[SchemaChange(name, "table-added", None, f"table added ({len(new[1])} rows)", "minor")])
+                         schema=schema_changes(name, None, new[0], rows=len(new[1])))
     (s_old, rows_old), (s_new, rows_new) = old, new
     result = TableDiff(name, s_new.primary_key, len(rows_old), len(rows_new))
     gone = [f for f in s_old.fields if f.name not in s_new.names]
@@ -244,23 +257,7 @@ def _diff_table(name: str, old, new) -> TableDiff:
     index_new = _index(rows_new, key_new) if key else {}
     common = [k for k in index_new if k in index_old]
     renames = _renames(s_old, s_new, gone, came, index_old, index_new, common)
-    for f in gone:
-        if f.name in renames:
-            result.schema.append(SchemaChange(name, "field-renamed", f.name,
-                                              f"field '{f.name}' renamed to '{renames[f.name]}'", "major"))
-        else:
-            result.schema.append(SchemaChange(name, "field-removed", f.name, f"field '{f.name}' removed", "major"))
-    for f in came:
-        if f.name not in renames.values():
-            result.schema.append(SchemaChange(name, "field-added", f.name, f"field '{f.name}' added ({_kind(f)})",
-                                              "minor"))
-    for f in s_new.fields:
-        if f.name in s_old.names:
-            result.schema.extend(_field_change(name, s_old.field(f.name), f))
-    if s_old.primary_key != s_new.primary_key:
-        result.schema.append(SchemaChange(name, "key-changed", None, "primary key changed from "
-                                          f"({', '.join(s_old.primary_key)}) to ({', '.join(s_new.primary_key)})",
-                                          "major"))
+    result.schema = schema_changes(name, s_old, s_new, renames)
     if not key:
         result.note = "rows not compared: the two versions share no primary key"
         return result
@@ -279,6 +276,113 @@ def _diff_table(name: str, old, new) -> TableDiff:
     result.removed.sort(key=_sort_key)
     result.changed.sort(key=lambda c: _sort_key(c.key))
     return result
+
+
+def schema_changes(table: str, old: TableSchema | None, new: TableSchema | None,
+                   renames: dict[str, str] | None = None, rows: int | None = None) -> list[SchemaChange]:
+    """Every change from the Table Schema ``old`` to ``new`` of ``table`` (None: the table is absent).
+
+    ``renames`` maps old field names to new ones (what :func:`diff` finds from the rows);
+    without it, a renamed field is one removed and one added. ``rows`` is only for the
+    detail of an added table.
+
+    Examples
+    --------
+    >>> from conflictdata.schema import Field, TableSchema
+    >>> a = TableSchema((Field("n", "integer", constraints={"minimum": 0}),))
+    >>> b = TableSchema((Field("n", "integer", constraints={"minimum": -5}),))
+    >>> [(c.kind, c.detail, c.bump, c.weakens) for c in schema_changes("t", a, b)]
+    [('constraint-loosened', "field 'n': minimum loosened from 0 to -5", 'minor', True)]
+    """
+    if new is None:
+        return [SchemaChange(table, "table-removed", None, "table removed", "major", weakens=True)]
+    if old is None:
+        shown = "" if rows is None else f" ({rows} rows)"
+        return [SchemaChange(table, "table-added", None, f"table added{shown}", "minor")]
+    renames = renames or {}
+    out = []
+    for f in old.fields:
+        if f.name in new.names:
+            continue
+        if f.name in renames:
+            out.append(SchemaChange(table, "field-renamed", f.name, f"field '{f.name}' renamed to "
+                                    f"'{renames[f.name]}'", "major", weakens=True))
+        else:
+            out.append(SchemaChange(table, "field-removed", f.name, f"field '{f.name}' removed", "major",
+                                    weakens=True))
+    for f in new.fields:
+        if f.name not in old.names and f.name not in renames.values():
+            out.append(SchemaChange(table, "field-added", f.name, f"field '{f.name}' added ({_kind(f)})", "minor"))
+    for f in new.fields:
+        if f.name in old.names:
+            out.extend(_field_change(table, old.field(f.name), f))
+    if old.primary_key != new.primary_key:
+        # A key on fewer of the same fields is stricter; any other change lets a repeat through.
+        stricter = bool(new.primary_key) and set(new.primary_key) <= set(old.primary_key)
+        out.append(SchemaChange(table, "key-changed", None, "primary key changed from "
+                                f"({', '.join(old.primary_key)}) to ({', '.join(new.primary_key)})", "major",
+                                weakens=bool(old.primary_key) and not stricter, key="primaryKey"))
+    out.extend(_foreign_key_changes(table, old, new))
+    if set(old.missing_values) != set(new.missing_values):
+        # Either way a cell reads differently: "n/a" becomes empty (and passes a pattern), or
+        # becomes a value (and passes 'required').
+        out.append(SchemaChange(table, "missing-values-changed", None, "missing values changed from "
+                                f"{list(old.missing_values)} to {list(new.missing_values)}", "major", weakens=True,
+                                key="missingValues"))
+    return out
+
+
+def _foreign_key_changes(table: str, old: TableSchema, new: TableSchema) -> list[SchemaChange]:
+    def shown(fk) -> str:
+        return f"({', '.join(fk.fields)}) -> {fk.resource or table}.({', '.join(fk.reference_fields)})"
+
+    out = [SchemaChange(table, "foreign-key-removed", fk.fields[0], f"foreign key {shown(fk)} removed", "minor",
+                        weakens=True, key="foreignKeys")
+           for fk in old.foreign_keys if fk not in new.foreign_keys]
+    out += [SchemaChange(table, "foreign-key-added", fk.fields[0], f"foreign key {shown(fk)} added", "major",
+                         key="foreignKeys")
+            for fk in new.foreign_keys if fk not in old.foreign_keys]
+    return out
+
+
+# A bound is looser when it moves this way.
+_LOOSER = {"minimum": operator.lt, "maximum": operator.gt, "minLength": operator.lt, "maxLength": operator.gt}
+
+
+def _constraint_changes(table: str, a: Field, b: Field) -> list[SchemaChange]:
+    """Constraints other than enum (see :func:`_field_change`) added, removed, loosened or tightened."""
+    out = []
+    for key in ("required", "unique", "pattern", "minLength", "maxLength", "minimum", "maximum"):
+        was, now = a.constraints.get(key), b.constraints.get(key)
+        if key in ("required", "unique"):  # false is the same as absent
+            was, now = was or None, now or None
+        if was == now:
+            continue
+        name = f"field '{b.name}'"
+        if now is None:
+            value = "" if key in ("required", "unique") else f" ({was!r})"
+            out.append(SchemaChange(table, "constraint-removed", b.name, f"{name} lost its constraint {key}{value}",
+                                    "minor", weakens=True, key=key))
+        elif was is None:
+            value = "" if key in ("required", "unique") else f" {now!r}"
+            out.append(SchemaChange(table, "constraint-added", b.name, f"{name} gained the constraint {key}{value}",
+                                    "major", key=key))
+        elif key == "pattern":
+            # Whether one regular language holds another is not decided here: a new pattern may
+            # let through what the old one refused.
+            out.append(SchemaChange(table, "constraint-changed", b.name, f"{name}: pattern changed from "
+                                    f"{was!r} to {now!r}", "major", weakens=True, key=key))
+        elif _LOOSER[key](now, was):
+            out.append(SchemaChange(table, "constraint-loosened", b.name, f"{name}: {key} loosened from {was} to "
+                                    f"{now}", "minor", weakens=True, key=key))
+        else:
+            out.append(SchemaChange(table, "constraint-tightened", b.name, f"{name}: {key} tightened from {was} to "
+                                    f"{now}", "major", key=key))
+    extra = set(b.true_values) - set(a.true_values) | set(b.false_values) - set(a.false_values)
+    if b.type == "boolean" and extra:
+        out.append(SchemaChange(table, "constraint-loosened", b.name, f"field '{b.name}' now also reads "
+                                f"{_values(sorted(extra))} as a boolean", "minor", weakens=True, key="trueValues"))
+    return out
 
 
 def _match_key(s_old: TableSchema, s_new: TableSchema):
@@ -314,25 +418,33 @@ def _renames(s_old, s_new, gone, came, index_old, index_new, common) -> dict[str
 
 def _field_change(table: str, a: Field, b: Field) -> list[SchemaChange]:
     if a.type != b.type:
+        # Text takes any cell, a number any integer: every other retyping refuses more.
+        looser = b.type == "string" or (a.type, b.type) == ("integer", "number")
         return [SchemaChange(table, "field-retyped", b.name, f"field '{b.name}' retyped from {a.type} to {b.type}",
-                             "major")]
+                             "major", weakens=looser)]
+    out = _enum_change(table, a, b)
+    out += _constraint_changes(table, a, b)
+    return out
+
+
+def _enum_change(table: str, a: Field, b: Field) -> list[SchemaChange]:
     if a.enum is None and b.enum is None:
         return []
     if b.enum is None:
         return [SchemaChange(table, "enum-extended", b.name, f"field '{b.name}' no longer limited to a list of values",
-                             "minor")]
+                             "minor", weakens=True, key="enum")]
     if a.enum is None:
         return [SchemaChange(table, "enum-reduced", b.name, f"field '{b.name}' now limited to {_values(b.enum)}",
-                             "major")]
+                             "major", key="enum")]
     lost = [v for v in a.enum if v not in b.enum]
     new = [v for v in b.enum if v not in a.enum]
     out = []
     if lost:
         out.append(SchemaChange(table, "enum-reduced", b.name, f"field '{b.name}' no longer allows {_values(lost)}",
-                                "major"))
+                                "major", key="enum"))
     if new:
         out.append(SchemaChange(table, "enum-extended", b.name, f"field '{b.name}' now also allows {_values(new)}",
-                                "minor"))
+                                "minor", weakens=True, key="enum"))
     return out
 
 

@@ -3,18 +3,19 @@
 A package is a folder holding ``datapackage.json``; each resource names a CSV (or Parquet)
 file and a Table Schema, by paths relative to that folder. Nothing outside the folder is
 ever opened: absolute paths, ``..``, ``~``, URLs and symlinks that lead out are refused
-before any file is touched.
+before any file is touched. The descriptor and the schemas are read as strict JSON
+(:mod:`conflictdata.strictjson`) and every schema is checked (:mod:`conflictdata.schemacheck`)
+before any data is read.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import schemacheck, strictjson
 from .errors import PackageError, UnknownTableError, UnsafePathError
-from .schema import SUPPORTED_TYPES
 
 DESCRIPTOR = "datapackage.json"
 # Written by `conflictdata add` while a merge is being committed, deleted when it is done: a
@@ -102,68 +103,79 @@ def locate(path: str | os.PathLike | None = None, *, prefer_cwd: bool = False) -
 
 
 def open_package(path: str | os.PathLike, origin: str = "path") -> Package:
-    """Read and check a descriptor; raise :class:`PackageError` when it cannot be used."""
+    """Read and check a descriptor and its Table Schemas; raise :class:`PackageError` when they cannot be used.
+
+    The descriptor and every schema are read as strict JSON (:mod:`conflictdata.strictjson`:
+    no repeated key, no NaN, no deep nesting) and every schema is checked before any data is
+    read (:mod:`conflictdata.schemacheck`), so a schema the validator cannot apply as
+    written is one line naming the file, the line and the field.
+    """
     p = Path(path).expanduser()
     if p.is_dir():
         p = p / DESCRIPTOR
-    if not p.is_file():
+    if not p.exists():  # anything else (a FIFO, a socket) is named by _read_json, without waiting
         raise PackageError(f"{p}: no such file; give a folder holding {DESCRIPTOR} or the file itself")
     root = p.parent.resolve()
-    descriptor = _read_json(p, what="descriptor")
+    descriptor, text = _read_json(p, str(p), what="descriptor")
     if not isinstance(descriptor, dict):
         raise PackageError(f"{p}: the descriptor must be a JSON object")
     items = descriptor.get("resources")
     if not isinstance(items, list) or not items:
         raise PackageError(f"{p}: 'resources' must be a non-empty list")
     resources: dict[str, Resource] = {}
+    sources: dict[str, tuple[str, str, tuple]] = {}  # table -> where its schema is: shown, text, path in it
     for i, item in enumerate(items):
         where = f"{p}: resources[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise PackageError(f"{where}: each resource needs a 'name'")
         name = item["name"]
+        if schemacheck.has_control(name):  # it is in every message about the table, which stays one line
+            raise PackageError(f"{where}: the resource name {name!r} holds a control character")
         if name in resources:
             raise PackageError(f"{where}: the resource name {name!r} is used twice")
         rel = item.get("path")
         if not isinstance(rel, str):
             raise PackageError(f"{where} ({name}): 'path' must be one relative file path")
+        if not isinstance(item.get("format", ""), str):
+            raise PackageError(f"{where} ({name}): 'format' must be text such as 'csv'")
         file = safe_join(root, rel, where=f"{where} ({name}) path")
         schema, schema_path = item.get("schema"), None
         if isinstance(schema, str):
             schema_path = schema
             schema_file = safe_join(root, schema, where=f"{where} ({name}) schema")
-            if not schema_file.is_file():
+            if not schema_file.exists():
                 raise PackageError(f"{where} ({name}): schema file {schema!r} does not exist")
-            schema = _read_json(schema_file, what="Table Schema")
-        _check_schema(schema, f"{where} ({name}) schema {schema_path or '(inline)'}")
+            shown = str(p.parent / schema)  # as the user named the package: schemas/actors.json
+            schema, schema_text = _read_json(schema_file, shown, what="Table Schema")
+            sources[name] = (shown, schema_text, ())
+        else:
+            sources[name] = (str(p), text, ("resources", i, "schema"))
+        _check_schema(schema, name, *sources[name])
         fmt = item.get("format") or Path(rel).suffix.lstrip(".").lower() or "csv"
         resources[name] = Resource(name, rel, file, schema, schema_path, fmt)
+    try:
+        schemacheck.check_references({name: r.schema for name, r in resources.items()})
+    except schemacheck.ReferenceProblem as exc:
+        raise _schema_error(exc.problem, *sources[exc.table], exc.table) from None
     return Package(root=root, descriptor=descriptor, resources=resources, origin=origin)
 
 
-def _check_schema(schema, where: str) -> None:
-    """Refuse a Table Schema this library cannot apply, before any data is read."""
-    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
-        raise PackageError(f"{where}: the schema must be an object with a non-empty 'fields' list")
-    names = []
-    for i, f in enumerate(schema["fields"]):
-        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
-            raise PackageError(f"{where}: fields[{i}] needs a 'name'")
-        if f.get("type", "string") not in SUPPORTED_TYPES:
-            raise PackageError(f"{where}: field {f['name']!r} has type {f.get('type')!r}; supported: "
-                               f"{', '.join(SUPPORTED_TYPES)}")
-        if not isinstance(f.get("constraints", {}), dict):
-            raise PackageError(f"{where}: field {f['name']!r}: 'constraints' must be an object")
-        names.append(f["name"])
-    keys = schema.get("primaryKey", [])
-    keys = [keys] if isinstance(keys, str) else keys
-    fk_fields = []
-    for fk in schema.get("foreignKeys", []):
-        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict) or "fields" not in fk:
-            raise PackageError(f"{where}: each foreign key needs 'fields' and a 'reference'")
-        fk_fields += [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
-    for key in [*keys, *fk_fields]:
-        if key not in names:
-            raise PackageError(f"{where}: key field {key!r} is not one of the schema's fields")
+def _check_schema(schema, table: str, shown: str, text: str, at: tuple) -> None:
+    """Refuse a Table Schema this library cannot apply as written, before any data is read.
+
+    ``shown`` and ``text`` are the file the schema is in and its text, ``at`` the schema's
+    path in it (``()`` for a schema file, ``("resources", 2, "schema")`` inline).
+    """
+    try:
+        schemacheck.check_table_schema(schema, table)
+    except schemacheck.SchemaProblem as exc:
+        raise _schema_error(exc, shown, text, at, table) from None
+
+
+def _schema_error(problem: schemacheck.SchemaProblem, shown: str, text: str, at: tuple, table: str) -> PackageError:
+    line = strictjson.line_of(text, (*at, *problem.at))
+    inline = f"resources[{at[1]}] ({table}) schema: " if at else ""
+    return PackageError(f"{shown}{'' if line is None else f':{line}'}: {inline}{problem.message}")
 
 
 def safe_join(root: Path, rel: str, *, where: str = "path") -> Path:
@@ -181,17 +193,6 @@ def safe_join(root: Path, rel: str, *, where: str = "path") -> Path:
     return target
 
 
-def _read_json(path: Path, what: str):
-    try:
-        if path.stat().st_size > _MAX_DESCRIPTOR_BYTES:
-            raise PackageError(f"{path}: the {what} is larger than 16 MiB; refused")
-        text = path.read_bytes().decode("utf-8-sig")
-        return json.loads(text)
-    except UnicodeDecodeError as exc:
-        raise PackageError(f"{path}: the {what} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise PackageError(
-            f"{path}:{exc.lineno}: the {what} is not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
-    except OSError as exc:
-        raise PackageError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+def _read_json(path: Path, shown: str, what: str) -> tuple[object, str]:
+    """The strict JSON in ``path`` and its text; :class:`PackageError` names ``shown`` (see :mod:`.strictjson`)."""
+    return strictjson.read_json(path, shown, what, limit=_MAX_DESCRIPTOR_BYTES)
