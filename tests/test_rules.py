@@ -203,5 +203,9 @@ def test_rules_registry_matches_the_codes_found():
     tested = {"outcome-exceeds-launched", "outcomes-sum-exceeds-launched", "start-after-end", "bounds-order",
               "event-after-update", "dated-after-retrieval", "date-in-future", "parent-cycle", "duplicate-claim",
               "text-whitespace", "text-control-character", "text-not-nfc", "text-formula",
-              "coordinates-outside-country", "group-member-unknown", "quote-missing", "count-unusually-large"}
+              "coordinates-outside-country", "group-member-unknown", "quote-missing", "count-unusually-large",
+              # tested in test_rules_hostile.py
+              "outcome-exceeds-launched-bound", "outcomes-sum-exceeds-launched-bound", "event-end-after-update",
+              "event-after-retrieval", "update-before-source", "text-bidi-control", "text-invisible-character",
+              "coordinates-incomplete", "country-code-unknown"}
     assert {r.code for r in RULES} == tested

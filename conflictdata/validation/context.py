@@ -11,10 +11,15 @@ from ..schema import TableSchema
 from .structure import sorted_distinct
 
 # table -> (context column, foreign key field, referenced table, referenced key, referenced value)
+# A referenced value may itself be a context column of the referenced table: a claim's
+# ``__retrieved_date`` is its update's, which is that update's source's (two hops).
 LOOKUPS: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
-    "munitions": (("__update_date", "update_id", "updates", "update_id", "published_date"),),
-    "casualty_reports": (("__update_date", "update_id", "updates", "update_id", "published_date"),),
-    "updates": (("__retrieved_date", "source_id", "sources", "source_id", "retrieved_date"),),
+    "munitions": (("__update_date", "update_id", "updates", "update_id", "published_date"),
+                  ("__retrieved_date", "update_id", "updates", "update_id", "__retrieved_date")),
+    "casualty_reports": (("__update_date", "update_id", "updates", "update_id", "published_date"),
+                         ("__retrieved_date", "update_id", "updates", "update_id", "__retrieved_date")),
+    "updates": (("__retrieved_date", "source_id", "sources", "source_id", "retrieved_date"),
+                ("__source_published_date", "source_id", "sources", "source_id", "published_date")),
 }
 
 
@@ -37,9 +42,19 @@ def _pairs(spec: tuple, tables: dict):
     import polars as pl
 
     column, fk, target, key, value = spec
-    if target not in tables or not {key, value} <= set(tables[target].columns):
+    if target not in tables:
         return None
-    return tables[target].select(pl.col(key).alias(fk), pl.col(value).alias(column)).drop_nulls(fk)
+    frame = tables[target]
+    hop = next((s for s in LOOKUPS.get(target, ()) if s[0] == value), None)
+    if value not in frame.columns and hop is not None and {key, hop[1]} <= set(frame.columns):
+        # The value is a context column of the referenced table: look it up there first, on
+        # the key columns alone (the tables given are typed, without context columns).
+        pairs = _pairs(hop, tables)
+        frame = enrich_table(frame.select(list(dict.fromkeys((key, hop[1])))),
+                             [(hop[0], hop[1], None if pairs is None else pairs.unique(hop[1], keep="first"))])
+    if not {key, value} <= set(frame.columns):
+        return None
+    return frame.select(pl.col(key).alias(fk), pl.col(value).alias(column)).drop_nulls(fk)
 
 
 def enrich_table(frame, prepared: list[tuple]):
@@ -92,4 +107,10 @@ def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) 
 
 
 def lookup_targets(name: str) -> set[str]:
-    return {target for _, _, target, _, _ in LOOKUPS.get(name, ())}
+    """The tables the lookups of ``name`` read, through every hop (a claim's updates and sources)."""
+    out: set[str] = set()
+    for _, _, target, _, value in LOOKUPS.get(name, ()):
+        out.add(target)
+        if any(s[0] == value for s in LOOKUPS.get(target, ())):
+            out |= lookup_targets(target)
+    return out

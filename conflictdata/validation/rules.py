@@ -135,6 +135,83 @@ def _outcomes_sum(table, schema, opts):
                  extra=tuple(names))
 
 
+# An outcome or a sum of outcomes against the bounds of launched. Only what the two rules
+# above and bounds-order cannot see: they hold best figures to launched, and each low bound
+# to its best figure and launched to launched_high, so a best figure is compared with
+# launched_high only where launched is empty, and a low bound only where its best figure is.
+# A low bound above launched_low, or a high bound above launched, is loose, not impossible.
+
+def _launched_at_most(row: dict, high: str | None) -> str:
+    """How many a claim says were launched at most, in words, for a message."""
+    if row.get("launched") is not None or high is None:
+        return f"only {row.get('launched')} were launched"
+    return f"at most {row[high]} were launched ({high})"
+
+
+@rule("outcome-exceeds-launched-bound", "an outcome's figure, or its low bound where it gives no figure, is not "
+      "above launched, nor above launched_high where launched is empty", tables="munitions")
+def _outcome_exceeds_bound(table, schema, opts):
+    import polars as pl
+
+    names = set(schema.names)
+    if "launched" not in names:
+        return
+    high = "launched_high" if "launched_high" in names else None
+    most = _col("launched") if high is None else pl.coalesce(_col("launched"), _col(high))
+    hint = "; an outcome cannot exceed what was launched: check both against the source"
+    for name in outcomes(schema):
+        if high is not None:
+            yield Target(name, lambda fr, n=name: _col("launched").is_null() & (_col(n) > _col(high)),
+                         lambda r, n=name: f"{n} is {r['value']} but {_launched_at_most(r, high)}{hint}",
+                         extra=("launched", high))
+        if (low := f"{name}_low") in names:
+            yield Target(low, lambda fr, n=name, lo=low: _col(n).is_null() & (_col(lo) > most),
+                         lambda r, lo=low: f"{lo} is {r['value']} but {_launched_at_most(r, high)}{hint}",
+                         extra=tuple(c for c in ("launched", high) if c))
+
+
+@rule("outcomes-sum-exceeds-launched-bound", "the outcomes a claim gives, a low bound standing for an outcome "
+      "without a figure, add up to no more than launched, nor launched_high where launched is empty",
+      tables="munitions")
+def _outcomes_sum_bound(table, schema, opts):
+    import polars as pl
+
+    names = set(schema.names)
+    outs = outcomes(schema)
+    if "launched" not in names or len(outs) < 2:
+        return
+    shown = [(n, f"{n}_low" if f"{n}_low" in names else None) for n in outs]
+    # A low bound stands in for an outcome without a figure. Sums ignore nulls; and a row where
+    # one term alone exceeds the bound, or the best figures do, is another rule's fault, so
+    # "no term above the bound" replaces counting the terms given (fewer passes over the rows).
+    stands = [pl.when(_col(n).is_null()).then(_col(lo)) for n, lo in shown if lo]
+    best = pl.sum_horizontal([_col(n) for n in outs])
+    added = pl.sum_horizontal(stands) if stands else pl.lit(0)
+    launched = _col("launched")
+    extra = tuple(c for pair in shown for c in pair if c)
+
+    def message(r, bound):
+        parts = [(n, r[n]) if r[n] is not None else (lo, r[lo]) for n, lo in shown
+                 if r[n] is not None or (lo and r[lo] is not None)]
+        return (f"the outcomes ({', '.join(f'{n} {v}' for n, v in parts)}) add up to {sum(int(v) for _, v in parts)}, "
+                f"more than {bound} ({r['value']}); they cannot exceed what was launched: check them against "
+                f"the source")
+
+    def above(terms, bound):  # any term above the bound (any_horizontal: max_horizontal of nullable
+        return pl.any_horizontal([(t > bound).fill_null(False) for t in terms])  # columns is 10x slower)
+
+    if stands:
+        used = pl.any_horizontal([s.is_not_null() for s in stands])
+        # launched - added < best <= launched: the best figures alone stay within launched.
+        yield Target("launched", lambda fr: used & best.is_between(launched - added, launched, closed="right")
+                     & ~above(stands, launched), lambda r: message(r, "launched"), extra=extra)
+    if "launched_high" in names:
+        high = _col("launched_high")
+        yield Target("launched_high", lambda fr: launched.is_null() & (best + added > high)
+                     & ~above([_col(n) for n in outs] + stands, high),
+                     lambda r: message(r, "launched_high"), extra=("launched", *extra))
+
+
 # --- bounds and order ------------------------------------------------------------------
 
 @rule("bounds-order", "a figure's low bound <= its best figure <= its high bound, and low <= high",
@@ -198,6 +275,61 @@ def _future(table, schema, opts):
     for name in _dates(schema):
         yield Target(name, lambda fr, n=name: _as_date(n) > today,
                      lambda r, n=name: f"{n} ({r['value']}) is after today ({today.isoformat()})")
+
+
+def _has_context(table: str, column: str) -> bool:
+    """Whether :data:`~conflictdata.validation.context.LOOKUPS` gives ``table`` the column ``column``."""
+    from .context import LOOKUPS
+
+    return any(spec[0] == column for spec in LOOKUPS.get(table, ()))
+
+
+def _event_dates(schema: TableSchema, ends_only: bool = False) -> list[str]:
+    """The date and datetime fields that bound a claim's window or event (``*_start``, ``*_end``)."""
+    return [n for n in _dates(schema) if n.endswith("_end") or (not ends_only and n.endswith("_start"))]
+
+
+@rule("event-end-after-update", "a window or event ends on or before the date of the update that reports it "
+      "(an end given without a start too)", tables="munitions, casualty_reports")
+def _end_after_update(table, schema, opts):
+    # No field says a window may be a forecast: an attack still going on when it was reported
+    # (still_airborne) has no known end, which stays empty rather than guessed.
+    if not _has_context(table, "__update_date"):
+        return
+    for name in _event_dates(schema, ends_only=True):
+        yield Target(name, lambda fr, n=name: _as_date(n) > _col("__update_date"),
+                     lambda r, n=name: f"{n} ({r['value']}) is after the date ({r['__update_date']}) of update "
+                                       f"{r['update_id']!r} in the table 'updates' that reports it: an event "
+                                       f"cannot end after it was reported; leave {n} empty when the source does not "
+                                       f"say when it ended", extra=("__update_date", "update_id"))
+
+
+@rule("event-after-retrieval", "a claim in an update without a date is not dated after its source was retrieved "
+      "(claim, update, source)", tables="munitions, casualty_reports")
+def _event_after_retrieval(table, schema, opts):
+    # Where the update has a date, the rules against that date (event-after-update,
+    # event-end-after-update) and dated-after-retrieval (the update's own) say it already.
+    if not (_has_context(table, "__update_date") and _has_context(table, "__retrieved_date")):
+        return
+    for name in _event_dates(schema):
+        yield Target(name, lambda fr, n=name: _col("__update_date").is_null()
+                     & (_as_date(n) > _col("__retrieved_date")),
+                     lambda r, n=name: f"{n} ({r['value']}) is after the source of update {r['update_id']!r} (which "
+                                       f"has no date) was retrieved ({r['__retrieved_date']}): the copy read then "
+                                       f"cannot report it; check {n} and the source's retrieved_date",
+                     extra=("__retrieved_date", "update_id"))
+
+
+@rule("update-before-source", "an update is not dated before the source it appears in was published",
+      tables="updates")
+def _update_before_source(table, schema, opts):
+    if "published_date" not in schema.names or not _has_context(table, "__source_published_date"):
+        return
+    yield Target("published_date", lambda fr: _col("published_date") < _col("__source_published_date"),
+                 lambda r: f"published_date ({r['value']}) is before its source {r['source_id']!r} in the table "
+                           f"'sources' was published ({r['__source_published_date']}): an entry cannot appear "
+                           f"before the document that holds it; check both dates",
+                 extra=("__source_published_date", "source_id"))
 
 
 # --- hierarchies and catalogues ----------------------------------------------------------
@@ -326,6 +458,119 @@ def _formula(table, schema, opts):
                                        f"formula: {r['value']!r}")
 
 
+# Characters that show as nothing, or that reorder how the text around them is displayed: a
+# cell that reads one way can hold another (the "Trojan Source" kind of spoofing), two names
+# that look alike differ, and a search misses. Regular expressions of Polars (the Rust regex
+# crate); the Unicode property Default_Ignorable_Code_Point is the set that renders as nothing
+# (zero-width characters, soft hyphen, word joiner, BOM, Hangul fillers, tags, ...).
+_BIDI_CHARS = r"\x{061C}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}"  # ALM, LRM, RLM, embeddings, isolates
+_BIDI = "[" + _BIDI_CHARS + "]"
+# Ignorable characters that some scripts need: ZWNJ and ZWJ shape Persian, Urdu and Indic
+# words and join emoji; variation selectors pick a glyph (an emoji's colour form); Mongolian
+# free variation selectors and vowel separator. They pass where they follow what they act on.
+_JOINERS = r"\x{200C}\x{200D}"
+_SELECTORS = r"\x{FE00}-\x{FE0F}\x{E0100}-\x{E01EF}"
+_MONGOLIAN = r"\x{180B}-\x{180F}"
+_JOINED = "".join(r"\p{scx=" + s + "}" for s in (
+    "Arabic", "Syriac", "Nko", "Mongolian", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil",
+    "Telugu", "Kannada", "Malayalam", "Sinhala", "Myanmar", "Khmer"))
+_JOINED += r"\p{Extended_Pictographic}\p{Emoji_Modifier}\x{FE0F}"  # emoji ZWJ sequences
+_INVISIBLE = "|".join((
+    # Every ignorable character but the bidirectional controls (text-bidi-control's) and those
+    # above; and interlinear annotation characters and line/paragraph separators, which hide
+    # text or break lines a CSV reader does not see as broken, though they are not ignorable.
+    r"[[\p{Default_Ignorable_Code_Point}\x{FFF9}-\x{FFFB}\x{2028}\x{2029}]--[" + _BIDI_CHARS + _JOINERS + _SELECTORS
+    + _MONGOLIAN + "]]",
+    r"(?:^|[^" + _JOINED + "])[" + _JOINERS + "]", "[" + _JOINERS + "]$",
+    r"(?:^|[^\p{scx=Mongolian}])[" + _MONGOLIAN + "]",
+    r"(?:^|[\s\p{Default_Ignorable_Code_Point}])[" + _SELECTORS + "]",
+))
+
+
+def _admits_non_ascii(pattern: str) -> bool:
+    """Whether a Table Schema ``pattern`` may match a character outside ASCII.
+
+    Errs towards True: a dot, a negated class, a class escape (``\\s``, ``\\w``, ``\\p``...) or
+    a character above U+007F in the pattern. ``[a-z0-9]+(-[a-z0-9]+)*`` gives False.
+    """
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if pattern[i + 1:i + 2] in set("sSwWdDpPXNuUx"):
+                return True
+            i += 2
+            continue
+        if ord(c) > 0x7F or (c == "." and not in_class) or (c == "[" and not in_class and
+                                                              pattern[i + 1:i + 2] == "^"):
+            return True
+        if c == "[" and not in_class:
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 1  # a ']' first in a class is itself
+            continue
+        if c == "]":
+            in_class = False
+        i += 1
+    return False
+
+
+def any_text(schema: TableSchema) -> list[str]:
+    """String fields that can hold any character: free text, and fields whose pattern admits non-ASCII.
+
+    Ids, codes and enums whose pattern or values are ASCII refuse invisible characters
+    already (``constraint-pattern``, ``constraint-enum``).
+    """
+    return [f.name for f in schema.fields if f.type == "string" and "enum" not in f.constraints
+            and ("pattern" not in f.constraints or _admits_non_ascii(f.constraints["pattern"]))]
+
+
+def _non_ascii(name: str):
+    """The column where it holds a character outside ASCII, else null (string functions skip nulls)."""
+    import polars as pl
+
+    text = _col(name)
+    return pl.when(text.str.len_chars() != text.str.len_bytes()).then(text)
+
+
+def _found(value: str, pattern: str, what: str) -> str:
+    """The characters ``pattern`` finds in ``value``, by code point, where, and the text around them."""
+    import unicodedata
+
+    import polars as pl
+
+    # The last character of each match is the one found; any before it is the context it failed.
+    chars = list(dict.fromkeys(m[-1] for m in pl.Series([value]).str.extract_all(pattern).item()))
+    at = value.index(chars[0]) if chars else 0
+    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '(unnamed)')}" for c in chars)
+    # Each of them escaped in the excerpt (repr would print a printable one, e.g. a Hangul filler).
+    excerpt = "".join(_escaped(c) if c in chars or not c.isprintable() else c
+                      for c in value[max(at - 30, 0):at + 30])
+    return f"holds {named} (first at character {at + 1}), {what}: '{excerpt}'; delete it (retype the words " \
+           f"around it if unsure)"
+
+
+def _escaped(c: str) -> str:
+    return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
+
+
+@rule("text-bidi-control", "text holds no bidirectional controls (U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM), "
+      "which reorder how it is displayed")
+def _bidi(table, schema, opts):
+    for name in any_text(schema):
+        yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_BIDI),
+                     lambda r, n=name: f"{n} " + _found(r["value"], _BIDI, "which changes the order in which the "
+                                                        "text around it is displayed"))
+
+
+@rule("text-invisible-character", "text holds no invisible characters: zero-width characters, soft hyphens, BOMs, "
+      "word joiners, line and paragraph separators, tags (joiners only where a script or an emoji needs them)")
+def _invisible(table, schema, opts):
+    for name in any_text(schema):
+        yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_INVISIBLE),
+                     lambda r, n=name: f"{n} " + _found(r["value"], _INVISIBLE, "which most editors and browsers "
+                                                        "do not show"))
+
+
 # --- places ------------------------------------------------------------------------------
 
 @cache
@@ -351,6 +596,53 @@ def _outside(table, schema, opts):
     yield Target("latitude", lambda fr: located & ~pl.any_horizontal(inside),
                  lambda r: f"({r['value']}, {r['longitude']}) lies outside {r['country']}",
                  extra=("longitude", "country"))
+
+
+@rule("coordinates-incomplete", "a place gives both its latitude and its longitude, or neither", tables="places")
+def _half_coordinates(table, schema, opts):
+    names = set(schema.names)
+    for lat in schema.names:
+        if lat.endswith("latitude") and (lon := lat[: -len("latitude")] + "longitude") in names:
+            for given, empty in ((lat, lon), (lon, lat)):
+                yield Target(empty, lambda fr, g=given, e=empty: _col(g).is_not_null() & _col(e).is_null(),
+                             lambda r, g=given, e=empty: f"{e} is empty (or not a number) but {g} is {r[g]}: give "
+                                                         f"both halves of the coordinates, or leave both empty",
+                             extra=(given,))
+
+
+@cache
+def iso3166_alpha3() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 codes and their names, from ``reference/iso3166_alpha3.json``.
+
+    The file is generated from the ``iso3166`` package by ``reference/make_iso3166_alpha3.py``
+    (user-assigned codes such as ``XKX`` left out).
+    """
+    path = Path(__file__).resolve().parent.parent / "reference" / "iso3166_alpha3.json"
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def country_fields(schema: TableSchema) -> list[str]:
+    """String fields that hold an ISO 3166-1 alpha-3 code: as their description says, or a
+    ``country`` / ``*_country`` field with the pattern ``[A-Z]{3}``."""
+    return [f.name for f in schema.fields if f.type == "string" and (
+        "3166-1 alpha-3" in (f.description or "")
+        or ((f.name == "country" or f.name.endswith("_country")) and f.constraints.get("pattern") == "[A-Z]{3}"))]
+
+
+@rule("country-code-unknown", "a country code is one ISO 3166-1 alpha-3 assigns (UKR, RUS, PRK...), not merely "
+      "three capital letters", tables="actors, places, casualty_reports")  # where country_fields finds one
+def _country_code(table, schema, opts):
+    import polars as pl
+
+    codes = list(iso3166_alpha3())
+    for name in country_fields(schema):
+        pattern = schema.field(name).constraints.get("pattern")
+        # Only a value its pattern accepts: constraint-pattern reports the others already.
+        unknown = pl.when(~_col(name).is_in(codes)).then(_col(name))
+        yield Target(name, lambda fr, u=unknown, p=pattern: u.str.contains(f"^(?:{p})$") if p else u.is_not_null(),
+                     lambda r, n=name: f"{n} is {r['value']!r}, which is not an ISO 3166-1 alpha-3 country code; "
+                                       f"use the code ISO assigns (UKR for Ukraine, RUS for Russia, KOR for South "
+                                       f"Korea), or leave it empty when the source does not say")
 
 
 # --- warnings: possible, but worth a second look -----------------------------------------
