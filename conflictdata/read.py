@@ -309,10 +309,11 @@ def _other_separator(cell: str) -> str | None:
 def _lone_cr_outside_quotes(block: bytes) -> int:
     """Offset of the first carriage return that no line feed follows and no quotes enclose, or -1.
 
-    Two byte counts decide it for almost every block (no CR, or as many CRLF as CR).
+    A byte search decides it for an LF file, two counts for a CRLF one (as many CRLF as CR).
     """
-    crs = block.count(b"\r")
-    if not crs or crs == block.count(b"\r\n"):
+    if b"\r" not in block:  # memchr: a fifth of the cost of counting
+        return -1
+    if block.count(b"\r") == block.count(b"\r\n"):
         return -1
     at, quotes, counted = block.find(b"\r"), 0, 0
     while at >= 0:
