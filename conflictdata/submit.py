@@ -24,6 +24,9 @@ from .package import DESCRIPTOR, Package, locate, open_package
 from .report import Report
 
 DEFAULT_LOCK_TIMEOUT = 60.0
+# Faults of one code kept per file before the merge check; the rest are counted ("... and N
+# more"), so a file of a hundred thousand unknown keys is a short report, not 100 000 lines.
+FAULT_CAP = 100
 
 
 @dataclass
@@ -91,7 +94,9 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     -------
     AddResult
         Raises :class:`~conflictdata.errors.PackageError` when the package cannot be read and
-        :class:`~conflictdata.errors.MergeError` when it cannot be locked or written.
+        :class:`~conflictdata.errors.MergeError` when it cannot be locked or written, or holds
+        a merge journal that no merge on this machine left (one that came with the data is
+        never replayed; see :mod:`conflictdata.submission.write`).
 
     Examples
     --------
@@ -103,20 +108,22 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     from .submission.layout import build_layout
     from .submission.merge import State
     from .submission.parse import parse_file
-    from .submission.write import commit, locked, pending, recover
+    from .submission.write import commit, locked, pending, recover, trusted
 
     package = target_package(into)
     layout = build_layout(package)
-    parsed = [parse_file(f) for f in files]
     root = package.root
+    # A symlink among the submissions may lead into the current folder or the package, not elsewhere.
+    parsed = [parse_file(f, within=(Path.cwd().resolve(), root)) for f in files]
     tables = [r.path for r in package.resources.values()]
     with locked(root, lock_timeout, required=not dry_run):
         recovered: list[str] = []
         if dry_run and pending(root):
+            trusted(root, tables)  # a journal this machine did not leave is refused as such
             raise MergeError(f"an interrupted merge into {root} is pending; run `conflictdata add` without "
                              "--dry-run to finish it first")
         if not dry_run:
-            recovered = recover(root, tables)
+            recovered = recover(root, tables)  # only what a merge on this machine left; see write.py
         start = State.read(package, layout)
         state, results = start, []
         for p in parsed:
@@ -143,26 +150,36 @@ def _apply(parsed, state):
     report = Report()  # the file's path heads its faults already
     result = FileResult(parsed.path, report)
     if parsed.value is None:
-        report.extend(parsed.faults)
+        _capped(report, parsed.faults)
         result.unreadable = parsed.unreadable
         return result, state
     check_shape(parsed, state.layout)
     if parsed.faults:
-        report.extend(parsed.faults)
+        _capped(report, parsed.faults)
         return result, state
     rows = build_rows(parsed, state.layout)
-    report.extend(parsed.faults)
+    _capped(report, parsed.faults)
     if not report.valid:
         return result, state
     refusals(state, rows, report)
     candidate = state.with_rows(rows)
-    check_merged(candidate, report)
+    check_merged(candidate, report, rows)
     for table in state.layout.schemas:  # descriptor order
         pk = state.layout.schemas[table].primary_key
         added = [r.cells[pk[0]] for r in rows if r.table == table]
         if added:
             result.rows[table] = added
     return result, (candidate if report.valid else state)
+
+
+def _capped(report: Report, faults: list) -> None:
+    """Add ``faults`` to ``report``, at most :data:`FAULT_CAP` of each code; count the others as omitted."""
+    for fault in faults:
+        if report.kept[fault.code] < FAULT_CAP:
+            report.kept[fault.code] += 1
+            report.add(fault)
+        else:
+            report.omitted[fault.severity] += 1
 
 
 def target_package(into: str | os.PathLike | None) -> Package:

@@ -23,7 +23,7 @@ from conflictdata.submission.layout import build_layout
 from conflictdata.submission.parse import MAX_BYTES, parse_file, parse_text
 from conflictdata.submission.rows import build_rows, check_shape
 from conflictdata.submission.spec import render_json_schema
-from conflictdata.submission.write import JOURNAL, LOCK, PAUSE_ENV, TMP_SUFFIX, recover
+from conflictdata.submission.write import JOURNAL, LOCK, PAUSE_ENV, STATE_ENV, TMP_SUFFIX, prepare, recover
 from conflictdata.submit import add
 
 from .conftest import FIXTURES, ROOT, copy_package, read_rows
@@ -33,6 +33,14 @@ DW = EXAMPLES / "dw-2024-10-08.yaml"
 FICTIONAL = EXAMPLES / "fictional-vague-quantities.yaml"
 MALFORMED = sorted((FIXTURES / "submissions").glob("*.yaml"))
 CLI = [sys.executable, "-c", "from conflictdata.cli import main; main()"]
+
+
+@pytest.fixture(autouse=True)
+def state(tmp_path, monkeypatch) -> Path:
+    """This machine's merge records, in a folder of the test's own (subprocesses inherit it)."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv(STATE_ENV, str(folder))
+    return folder
 
 
 def run(*args):
@@ -285,7 +293,7 @@ def test_a_known_source_is_refused_naming_the_existing_row(pkg):
     r = run("add", DW, "--into", pkg, "--format", "json")
     doc = json.loads(r.output)
     codes = {e["code"] for e in doc["files"][0]["errors"]}
-    assert {"duplicate-source", "duplicate-id", "duplicate-claim"} <= codes and doc["written"] is False
+    assert {"duplicate-source", "duplicate-id", "claim-in-package"} <= codes and doc["written"] is False
 
 
 def test_a_repeated_claim_is_refused_naming_the_existing_row(pkg, tmp_path):
@@ -298,8 +306,9 @@ def test_a_repeated_claim_is_refused_naming_the_existing_row(pkg, tmp_path):
     again.write_text(text)
     r = run("add", again, "--into", pkg)
     assert r.exit_code == 1
-    assert re.search(r"again.yaml:\d+: error duplicate-claim \[updates\[0\]\.munitions\[0\]\]: the same claim .* "
-                     r"data/munitions.csv line 8, claim_id 'example-daily-2024-01-02-dozens-of-drones", r.output)
+    assert re.search(r"again.yaml:\d+: error claim-in-package \[updates\[0\]\.munitions\[0\]\]: the same claim .* "
+                     r"in the package \(data/munitions.csv line 8, claim_id 'example-daily-2024-01-02-dozens-of-drones",
+                     r.output)
 
 
 def test_a_fault_after_the_merge_points_at_the_submission_line(pkg):
@@ -355,19 +364,17 @@ def test_a_locked_package_makes_the_second_merge_fail_clearly(pkg):
         holder.wait()
 
 
-def test_recover_finishes_a_decided_merge_and_drops_an_undecided_one(pkg, tmp_path):
+def test_recover_finishes_a_decided_merge_and_drops_an_undecided_one(pkg, tmp_path, state):
     new = copy_package(tmp_path / "new")
     assert add([FICTIONAL], into=new).written
     tables = [f"data/{name}" for name in snapshot(pkg)]
-    # decided: the journal names temporary files holding the new tables; one was renamed already
-    staged = []
-    for i, rel in enumerate(tables):
-        tmp = f"data/.{Path(rel).name}.x{TMP_SUFFIX}"
-        (pkg / (rel if i == 0 else tmp)).write_bytes((new / rel).read_bytes())
-        staged.append([tmp, rel])
-    (pkg / JOURNAL).write_text(json.dumps({"renames": staged}))
-    assert recover(pkg, tables) == tables[1:]
-    assert snapshot(pkg) == snapshot(new) and not (pkg / JOURNAL).exists()
+    # decided: a merge staged every new table, recorded it and wrote its journal; one was renamed already
+    texts = {rel: (new / rel).read_text("utf-8") for rel in tables
+             if (new / rel).read_bytes() != (pkg / rel).read_bytes()}
+    staged = prepare(pkg, texts)
+    os.replace(pkg / staged.renames[0][0], pkg / staged.renames[0][1])
+    assert recover(pkg, tables) == list(texts)[1:]
+    assert snapshot(pkg) == snapshot(new) and not (pkg / JOURNAL).exists() and not list(state.rglob("*.json"))
     # undecided: temporary files without a journal are deleted, the tables are untouched
     (pkg / "data" / f".actors.csv.y{TMP_SUFFIX}").write_text("partial")
     assert recover(pkg, tables) == []
@@ -383,7 +390,7 @@ def _wait_for(predicate, proc, deadline=30.0) -> bool:
     return False
 
 
-def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_package(tmp_path):
+def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_package(tmp_path, state):
     pkg = copy_package(tmp_path / "pkg")
     old = snapshot(pkg)
     ref = copy_package(tmp_path / "ref")
@@ -413,11 +420,14 @@ def test_a_merge_killed_at_any_moment_leaves_the_old_or_the_new_package(tmp_path
             assert data in (old[name], new[name]), f"{name} is neither old nor new (round {i})"
         if now not in (old, new):
             seen["mixed before recovery"] += 1
-            assert cd.validate(pkg).valid  # parents are renamed before the tables that refer to them
+            # Parents are renamed before the tables that refer to them: the tables are valid, and
+            # the only fault is the journal itself (validate refuses a package that carries one).
+            assert {f.code for f in cd.validate(pkg).faults} == {"merge-journal"}
         recover(pkg, tables)
         after = snapshot(pkg)
         assert after in (old, new), f"round {i}"
         assert not list((pkg / "data").glob(f".*{TMP_SUFFIX}")) and not (pkg / JOURNAL).exists()
+        assert not list(state.rglob("*.json")), f"round {i}: a record of the merge is left"
         assert cd.validate(pkg).valid
         seen["old" if after == old else "new"] += 1
     assert seen["old"] and seen["new"], seen

@@ -10,7 +10,8 @@ from .common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, fail, friendly
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, dir_okay=False))
+# Not click.Path(dir_okay=False): a folder, like a FIFO, is one fault line of the file, not a usage error.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--into", type=click.Path(path_type=str), default=None,
               help="The package to merge into: a folder holding datapackage.json (default: the current folder).")
 @click.option("--dry-run", is_flag=True, help="Check only; write nothing.")

@@ -8,6 +8,7 @@ The public entry points are in :mod:`conflictdata.submit`; this package holds th
 - :mod:`.ids`: ids left out are derived from the file, deterministically;
 - :mod:`.rows`: a checked submission in, one text row per table row out;
 - :mod:`.merge`: the package's CSV text with new rows inserted in key order, checked;
-- :mod:`.write`: all tables or none: temporary files, a journal, renames, a lock;
+- :mod:`.write`: all tables or none: temporary files, a record on this machine, a journal,
+  renames, a lock; only a journal this machine recorded is ever replayed;
 - :mod:`.template`: the commented template ``conflictdata new-submission`` prints.
 """

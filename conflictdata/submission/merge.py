@@ -5,19 +5,21 @@ new rows are written by Python's ``csv`` module (``\\n`` line ends, minimal quot
 files in ``data/`` are) and slotted in before the first existing record with a greater key,
 so a sorted file stays sorted and ``git diff`` shows only the new lines. The merged package is
 then staged in a temporary folder and validated with every rule of the validator; each fault
-on a new row is reported at the submission's line.
+on a new row is reported at the submission's line. When several files are added at once, a
+fault that the validator finds on a row an *earlier* file adds (the later row sorted first)
+is the later file's: it is reported on that file's colliding row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import MergeError
+from ..files import NotRegularFileError, read_regular
 from ..package import DESCRIPTOR, Package, Resource, open_package
 from ..report import ERROR, WARNING, Fault, Report
 from ..schema import TableSchema
@@ -48,6 +50,12 @@ class Record:
             return f"{o.file} line {o.line}" if o.line else o.file
         return f"{path} line {self.line}"
 
+    def held(self, path: str) -> str:
+        """Where the row already is, in words: the package's file, or an earlier submission of this run."""
+        if self.new is not None:
+            return f"also in an earlier file of this run ({self.describe(path)}"
+        return f"already in the package ({self.describe(path)}"
+
 
 @dataclass
 class Table:
@@ -77,7 +85,9 @@ def read_table(resource: Resource, schema: TableSchema) -> Table:
     if resource.format != "csv":
         raise MergeError(f"{where}: only CSV tables can be merged into (this one is {resource.format})")
     try:
-        text = resource.file.read_bytes().decode("utf-8")
+        text = read_regular(resource.file, where).decode("utf-8")
+    except NotRegularFileError as exc:  # a FIFO would block a plain read forever
+        raise MergeError(str(exc)) from None
     except FileNotFoundError:
         raise MergeError(f"{where} does not exist; run `conflictdata validate`") from None
     except UnicodeDecodeError:
@@ -180,16 +190,16 @@ def refusals(state: State, rows: list[NewRow], report: Report) -> None:
             how = "the derived " if name in row.derived else ""
             hint = ("refer to it by id instead of adding it again" if row.table in layout.catalogs
                     else f"write another {name}")
-            _fault(report, row, name, key[0], "duplicate-id",
-                   f"{how}{name} {key[0]!r} is already in the package ({clash.describe(path)}); {hint}")
+            _fault(report, row, name, key[0], "duplicate-id", f"{how}{name} {key[0]!r} is {clash.held(path)}); {hint}")
             continue
         if row.table in layout.catalogs and row.cells.get("name"):
             if row.table not in by_name:
                 by_name[row.table] = {rec.get("name").casefold(): rec for rec in reversed(table.records) if rec.key}
             same = by_name[row.table].get(row.cells["name"].casefold())
             if same is not None:
+                where = f"in {row.table}" if same.new is None else "in an earlier file of this run"
                 _fault(report, row, "name", row.cells["name"], "duplicate-name",
-                       f"{row.cells['name']!r} is already in {row.table} as {same.key[0]!r} ({same.describe(path)}); "
+                       f"{row.cells['name']!r} is already {where} as {same.key[0]!r} ({same.describe(path)}); "
                        "if it is the same, refer to it by id", severity=WARNING)
     _repeated_claims(state, rows, report)
 
@@ -200,13 +210,13 @@ def _known_source(table: Table, row: NewRow, report: Report) -> None:
     for rec in table.records:
         if url and rec.get("url") == url:
             _fault(report, row, "url", url, "duplicate-source",
-                   f"the source {url} is already in the package ({rec.describe(table.resource.path)}, "
+                   f"the source {url} is {rec.held(table.resource.path)}, "
                    f"{table.schema.primary_key[0]} {rec.key[0]!r}); a source is submitted once")
             return
         if not url and not rec.get("url") and all(rec.get(f) == row.cells.get(f, "") for f in same):
             _fault(report, row, "title", row.cells.get("title"), "duplicate-source",
-                   f"a source with this publisher, title and date is already in the package "
-                   f"({rec.describe(table.resource.path)}, {rec.key[0]!r}); a source is submitted once")
+                   f"a source with this publisher, title and date is {rec.held(table.resource.path)}, "
+                   f"{rec.key[0]!r}); a source is submitted once")
             return
 
 
@@ -234,9 +244,10 @@ def _repeated_claims(state: State, rows: list[NewRow], report: Report) -> None:
                 continue
             row = wanted.pop(tuple(rec.get(f) for f in compared), None)
             if row is not None:
-                _fault(report, row, None, None, "duplicate-claim",
-                       f"the same claim (every field but {', '.join(sorted(skip))}) is already in the package: "
-                       f"{rec.describe(table.resource.path)}, {schema.primary_key[0]} {rec.key[0]!r}")
+                held = rec.held(table.resource.path)
+                _fault(report, row, None, None, "claim-in-package",
+                       f"the same claim (every field but {', '.join(sorted(skip))}) is {held}, "
+                       f"{schema.primary_key[0]} {rec.key[0]!r})")
 
 
 def _fault(report: Report, row: NewRow, name: str | None, value, code: str, message: str,
@@ -246,13 +257,20 @@ def _fault(report: Report, row: NewRow, name: str | None, value, code: str, mess
                      code, message, severity))
 
 
-def check_merged(state: State, report: Report) -> None:
-    """Validate the package as it would be after the merge; faults on new rows point at the submission."""
+def check_merged(state: State, report: Report, rows: list[NewRow] | None = None) -> None:
+    """Validate the package as it would be after the merge; faults on new rows point at the submission.
+
+    ``rows`` are the rows of the file being checked. A fault on a new row that is not one of
+    them, a row an earlier file of the same run adds, is this file's doing (that file was
+    valid on its own): it is reported on this file's row that collides with it. Without
+    ``rows``, every new row's fault is reported where that row was written.
+    """
     from ..validation import validate_package
 
     with tempfile.TemporaryDirectory(prefix="conflictdata-merge-") as tmp:
         staged, new_lines = _stage(state, Path(tmp))
         result = validate_package(staged)
+    mine = None if rows is None else {id(r) for r in rows}
     taken = {(f.path, f.row) for f in report.faults}
     for f in result.faults:
         row = new_lines.get(f.resource, {}).get(f.row)
@@ -260,28 +278,72 @@ def check_merged(state: State, report: Report) -> None:
             if f.severity == ERROR:  # an old row's warning is not this submission's business
                 report.add(f)
             continue
+        message = f"{f.message} (in the row it would add: {f.path} line {f.row})"
+        if mine is not None and id(row) not in mine:
+            other = _colliding(state, f, row, mine)
+            message = (f"{f.message} (found on the row {row.origin.file} line {row.origin.line_of(f.field)} adds, "
+                       f"{f.path} line {f.row}, which this file's row repeats)")
+            if other is None:  # no row of this file in that table: the file as a whole
+                report.add(Fault("submission", _file_of(rows), None, None, f.value, f.code, message, f.severity))
+                continue
+            lines = {other.origin.line, *other.origin.field_lines.values()}
+            if any((other.origin.file, line) in taken for line in lines):
+                continue  # that row is refused already (a taken id, a known url, a repeated claim)
+            row = other
         o = row.origin
         line = o.line_of(f.field)
         if (o.file, line) in taken:
             continue  # already refused on this line, more precisely
-        report.add(Fault("submission", o.file, line, o.where(f.field), f.value, f.code,
-                         f"{f.message} (in the row it would add: {f.path} line {f.row})", f.severity))
+        report.add(Fault("submission", o.file, line, o.where(f.field), f.value, f.code, message, f.severity))
     report.omitted.update(result.omitted)
+
+
+def _colliding(state: State, fault: Fault, theirs: NewRow, mine: set[int]) -> NewRow | None:
+    """This file's row that the validator's fault on ``theirs`` (an earlier file's row) is about.
+
+    A row with the same value in the fault's field (a key, a unique url), else the row sharing
+    most cells with ``theirs`` (a repeated claim differs in its id, not in what it claims).
+    """
+    table = state.tables.get(fault.resource)
+    if table is None:
+        return None
+    candidates = [rec.new for rec in table.records if rec.new is not None and id(rec.new) in mine]
+    if fault.field and theirs.cells.get(fault.field):
+        same = [r for r in candidates if r.cells.get(fault.field) == theirs.cells[fault.field]]
+        if same:
+            return same[0]
+    pk = set(table.schema.primary_key)
+    return max(candidates, key=lambda r: sum(r.cells.get(k) == v for k, v in theirs.cells.items() if k not in pk),
+               default=None)
+
+
+def _file_of(rows: list[NewRow] | None) -> str:
+    return rows[0].origin.file if rows else ""
 
 
 def _stage(state: State, root: Path) -> tuple[Package, dict[str, dict[int, NewRow]]]:
     """Write the merged package into ``root``: descriptor, schemas and every table's file."""
     source = state.package
-    shutil.copyfile(source.descriptor_path, root / DESCRIPTOR)
+    _copy(source.descriptor_path, root / DESCRIPTOR, DESCRIPTOR)
     new_lines: dict[str, dict[int, NewRow]] = {}
     for name, resource in source.resources.items():
         if resource.schema_path:
             target = root / resource.schema_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source.root / resource.schema_path, target)
+            _copy(source.root / resource.schema_path, target, resource.schema_path)
         target = root / resource.path
         target.parent.mkdir(parents=True, exist_ok=True)
         text, lines = state.tables[name].render()
         target.write_text(text, encoding="utf-8", newline="")
         new_lines[name] = lines
     return open_package(root), new_lines
+
+
+def _copy(source: Path, target: Path, shown: str) -> None:
+    """Copy a descriptor or schema file, refusing one that is no longer a regular file (a FIFO would block)."""
+    try:
+        target.write_bytes(read_regular(source, shown))
+    except NotRegularFileError as exc:
+        raise MergeError(str(exc)) from None
+    except OSError as exc:
+        raise MergeError(f"cannot read {shown}: {exc.strerror or exc}") from None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import ids
 from .layout import Layout
-from .parse import Parsed, dotted
+from .parse import Parsed, clip, dotted
 from .spec import build_json_schema
 
 _WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -56,8 +56,15 @@ def check_shape(parsed: Parsed, layout: Layout) -> None:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(build_json_schema(layout))
+    # jsonschema reports a missing key once per missing key, each time with the whole list of
+    # required keys; and a value the parser already refused (a number too long to read) would
+    # be refused again as text. Each is said once.
+    said = {f.field for f in parsed.faults if f.field}
+    missing: set[tuple] = set()
     for error in validator.iter_errors(parsed.value):
-        _describe(error, parsed, layout)
+        if error.validator != "required" and dotted(tuple(error.absolute_path)) in said:
+            continue
+        _describe(error, parsed, layout, missing)
 
 
 def build_rows(parsed: Parsed, layout: Layout) -> list[NewRow]:
@@ -163,13 +170,14 @@ def table_at(path: tuple, layout: Layout) -> str | None:
     return None
 
 
-def _describe(error, parsed: Parsed, layout: Layout) -> None:
+def _describe(error, parsed: Parsed, layout: Layout, missing: set[tuple]) -> None:
     path = tuple(error.absolute_path)
     kind, instance, expected = error.validator, error.instance, error.validator_value
     name = next((p for p in reversed(path) if isinstance(p, str)), "the file")
     if kind == "required":
         for key in expected:
-            if isinstance(instance, dict) and key not in instance:
+            if isinstance(instance, dict) and key not in instance and (*path, key) not in missing:
+                missing.add((*path, key))
                 where = f" ({dotted(path)})" if path else ""
                 parsed.fault(path, "constraint-required", f"{key} is required{where}",
                              line=parsed.lines.get(path))
@@ -180,13 +188,13 @@ def _describe(error, parsed: Parsed, layout: Layout) -> None:
         for key in instance:
             if key in allowed:
                 continue
-            message = f"unknown key {key!r}"
+            message = f"unknown key {clip(key)}"
             if table and key in layout.implied(table):
                 message += " (it is filled in from the enclosing entry; leave it out)"
             else:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 message += f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
-            parsed.fault((*path, key), "unknown-key", message, value=key)
+            parsed.fault((*path, key), "unknown-key", message, value=_shown(key))
         return
     if kind == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected)
@@ -202,20 +210,21 @@ def _describe(error, parsed: Parsed, layout: Layout) -> None:
         got = _WORDS.get(_json_type(instance), type(instance).__name__)
         message = f"{name} must be {words}, not {got}"
         if isinstance(instance, str) and ("integer" in wanted or "number" in wanted):
-            message += f" ({instance!r})"
+            message += f" ({clip(instance)})"
         if "string" in wanted and isinstance(instance, (int, float, bool)):
             message += f"; put the value in quotes: '{instance}'"
-        parsed.fault(path, "type-error", message, value=instance)
+        parsed.fault(path, "type-error", message, value=_shown(instance))
         return
     if kind == "enum":
         if instance is None:
             return  # a required field left empty: the type check says so once
         allowed = ", ".join(str(v) for v in expected if v is not None)
-        parsed.fault(path, "constraint-enum", f"{name} is {instance!r}; allowed: {allowed}", value=instance)
+        parsed.fault(path, "constraint-enum", f"{name} is {clip(instance)}; allowed: {allowed}",
+                     value=_shown(instance))
         return
     if kind == "pattern":
         hint = _pattern_hint(path, layout, name)
-        parsed.fault(path, "constraint-pattern", f"{name} is {instance!r}, {hint}", value=instance)
+        parsed.fault(path, "constraint-pattern", f"{name} is {clip(instance)}, {hint}", value=_shown(instance))
         return
     if kind in ("minimum", "maximum"):
         side = "below the minimum" if kind == "minimum" else "above the maximum"
@@ -231,6 +240,11 @@ def _describe(error, parsed: Parsed, layout: Layout) -> None:
         parsed.fault(path, "constraint-required", f"{name} needs at least {expected} item(s)")
         return
     parsed.fault(path, "schema", f"{name}: {error.message}", value=None)
+
+
+def _shown(value) -> str:
+    """A value as a fault keeps it: text, cut to 200 characters (the message says the length)."""
+    return str(value)[:200]
 
 
 def _pattern_hint(path: tuple, layout: Layout, name: str) -> str:
