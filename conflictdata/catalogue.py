@@ -12,10 +12,8 @@ Examples
 >>> from conflictdata.catalogue import get
 >>> get("blank-row").description
 'no row is blank, and nothing but the header stands above the first row'
->>> get("no-such-code")
-Traceback (most recent call last):
-...
-KeyError: "no check is registered with the code 'no-such-code'; register it once in conflictdata/catalogue.py (or, for a rule, with @rule)"
+>>> "no-such-code" in REGISTRY
+False
 """
 
 from __future__ import annotations
@@ -86,13 +84,17 @@ for _code, _kind, _description in (
                                    "repeated keys, and name only regular files inside the package"),
     ("merge-journal", "package", "the package carries no merge journal (.conflictdata-merge.json): one that came "
                                  "with the data is never replayed, and refused"),
-    ("file-missing", "package", "every resource's file exists"),
-    ("file-unreadable", "package", "every resource's file is a regular file that can be opened (not a FIFO, "
-                                   "socket, device or folder)"),
-    ("empty-file", "structural", "a CSV file holds at least a header row"),
+    ("schema-weakened", "package", "compared with the base (validate --base), no table, field, primary or foreign "
+                                   "key, or constraint is removed or loosened, no enum or boolean value added, no "
+                                   "missing value changed"),
+    ("file-missing", "package", "every resource's file (and every submission file) exists"),
+    ("file-unreadable", "package", "every resource's and submission's file is a regular file that can be opened "
+                                   "(not a FIFO, socket, device or folder, nor a link leading out)"),
+    ("empty-file", "structural", "a CSV file holds at least a header row; a submission at least one document"),
     ("nul-byte", "structural", "a CSV file holds no NUL bytes"),
-    ("encoding-error", "structural", "a CSV file is UTF-8 (a BOM is allowed; UTF-16, UTF-32 and legacy code pages "
-                                     "are refused with what to do)"),
+    ("encoding-error", "structural", "a CSV or submission file is UTF-8 (a BOM is allowed; UTF-16, UTF-32 and "
+                                     "legacy code pages are refused with what to do; no lone surrogates or line "
+                                     "separators in a submission)"),
     ("line-ending", "structural", "lines end with LF or CRLF, not a carriage return alone (old Mac line ends)"),
     ("wrong-delimiter", "structural", "cells are separated by commas, not tabs, semicolons or bars"),
     ("malformed-csv", "structural", "a CSV file parses: quotes are balanced"),
@@ -123,7 +125,7 @@ for _code, _kind, _description in (
 
 for _code, _severity, _description in (
     ("file-too-large", ERROR, "a submission file is at most 1 MiB: it holds one source document"),
-    ("yaml-syntax", ERROR, "a submission file is valid YAML, not nested too deeply"),
+    ("yaml-syntax", ERROR, "a submission file is valid YAML, one document, nested at most 20 levels"),
     ("yaml-alias", ERROR, "a submission uses no YAML anchors or aliases (they can blow up in size)"),
     ("yaml-tag", ERROR, "a submission uses no YAML tags: plain mappings, lists and text only"),
     ("yaml-key", ERROR, "every key of a submission mapping is a field name"),

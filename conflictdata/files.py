@@ -50,6 +50,15 @@ def open_regular(path: str | os.PathLike, shown: str | None = None) -> BinaryIO:
     ... except NotRegularFileError as exc:
     ...     print(exc)
     data/t.csv is a FIFO (named pipe), not a regular file; replace it with the file itself
+    >>> import socket
+    >>> sock = socket.socket(socket.AF_UNIX)
+    >>> sock.bind(os.path.join(os.path.dirname(fifo), "s.csv"))
+    >>> try:
+    ...     open_regular(os.path.join(os.path.dirname(fifo), "s.csv"), "data/s.csv")
+    ... except NotRegularFileError as exc:
+    ...     print(exc)
+    data/s.csv is a socket, not a regular file; replace it with the file itself
+    >>> sock.close()
     """
     shown = os.fspath(path) if shown is None else shown
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -57,6 +66,16 @@ def open_regular(path: str | os.PathLike, shown: str | None = None) -> BinaryIO:
         fd = os.open(path, flags)
     except IsADirectoryError:
         raise NotRegularFileError(f"{shown} is a folder, not a regular file; replace it with the file itself") from None
+    except OSError as exc:
+        # A socket cannot be opened at all (ENXIO): say what it is rather than the OS's words.
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise exc from None
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(f"{shown} is {_kind(mode)}, not a regular file; replace it with the file "
+                                      "itself") from None
+        raise
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

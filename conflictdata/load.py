@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from .errors import DataError
-from .report import ERROR
 from .package import Package, locate
+from .report import ERROR
 from .schema import TableSchema
 
 FORMATS = ("pandas", "polars", "arrow")

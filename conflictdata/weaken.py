@@ -18,20 +18,13 @@ Examples
 
 from __future__ import annotations
 
-from .catalogue import REGISTRY, Check, register
 from .diff import SchemaChange, schema_changes
 from .package import DESCRIPTOR, Package, Resource, safe_join
 from .report import ERROR, Fault
 from .schema import TableSchema
 from .strictjson import line_of, read_json
 
-CODE = "schema-weakened"
-DESCRIPTION = ("compared with the base (validate --base), no table, field, primary or foreign key, or constraint "
-               "is removed or loosened, no enum or boolean value added, no missing value changed")
-# The catalogue is the one place codes are registered; until it lists this one, register it
-# here (once: a no-op as soon as conflictdata/catalogue.py has it).
-if CODE not in REGISTRY:
-    register(Check(CODE, DESCRIPTION, "package"))
+CODE = "schema-weakened"  # registered in conflictdata.catalogue
 # Changes that sit at the top of a Table Schema, not in a field.
 _SCHEMA_KEYS = ("primaryKey", "foreignKeys", "missingValues")
 

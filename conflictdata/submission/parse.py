@@ -17,12 +17,10 @@ escapes that are half a character.
 
 from __future__ import annotations
 
-import errno
 import functools
 import math
 import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,11 +123,7 @@ def parse_file(path: str | os.PathLike, *, within: Sequence[str | os.PathLike] |
         parsed.fault(None, "file-missing", f"{shown}: no such file")
         return parsed
     except OSError as exc:
-        if exc.errno == errno.ENXIO and _is_socket(path):  # opening a socket fails before it can be asked
-            parsed.fault(None, "file-unreadable", f"{shown} is a socket, not a regular file; replace it with the "
-                         "file itself")
-        else:
-            parsed.fault(None, "file-unreadable", f"{shown}: cannot read it: {exc.strerror or exc}")
+        parsed.fault(None, "file-unreadable", f"{shown}: cannot read it: {exc.strerror or exc}")
         return parsed
     if len(data) > MAX_BYTES:
         parsed.fault(None, "file-too-large",
@@ -161,13 +155,6 @@ def _leads_out(path: str | os.PathLike, within: list[Path]) -> bool:
         return False
     # No symlink the user did not choose: a path outside ``within`` whose last part is no link.
     return os.path.islink(path) or any(apparent.is_relative_to(w) for w in within)
-
-
-def _is_socket(path: str | os.PathLike) -> bool:
-    try:
-        return stat.S_ISSOCK(os.stat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _line_at(text: bytes | str, pos: int) -> int:
