@@ -19,7 +19,8 @@ LOOKUPS: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
     "casualty_reports": (("__update_date", "update_id", "updates", "update_id", "published_date"),
                          ("__retrieved_date", "update_id", "updates", "update_id", "__retrieved_date")),
     "updates": (("__retrieved_date", "source_id", "sources", "source_id", "retrieved_date"),
-                ("__source_published_date", "source_id", "sources", "source_id", "published_date")),
+                ("__source_published_date", "source_id", "sources", "source_id", "published_date"),
+                ("__source_kind", "source_id", "sources", "source_id", "kind")),
 }
 
 

@@ -73,6 +73,12 @@ def _col(name):
     return pl.col(name)
 
 
+def _string():
+    import polars as pl
+
+    return pl.String
+
+
 def counts(schema: TableSchema) -> list[str]:
     """Integer fields that count things (minimum 0)."""
     return [f.name for f in schema.fields if f.type == "integer" and f.constraints.get("minimum") == 0]
@@ -320,12 +326,14 @@ def _event_after_retrieval(table, schema, opts):
                      extra=("__retrieved_date", "update_id"))
 
 
-@rule("update-before-source", "an update is not dated before the source it appears in was published",
-      tables="updates")
+@rule("update-before-source", "an update is not dated before the source it appears in was published (but for "
+      "a dataset, which compiles earlier reports)", tables="updates")
 def _update_before_source(table, schema, opts):
     if "published_date" not in schema.names or not _has_context(table, "__source_published_date"):
         return
-    yield Target("published_date", lambda fr: _col("published_date") < _col("__source_published_date"),
+    # A dataset at a pinned version is published after the daily reports it holds.
+    compiled = _col("__source_kind").cast(_string()) == "dataset" if _has_context(table, "__source_kind") else False
+    yield Target("published_date", lambda fr: (_col("published_date") < _col("__source_published_date")) & ~compiled,
                  lambda r: f"published_date ({r['value']}) is before its source {r['source_id']!r} in the table "
                            f"'sources' was published ({r['__source_published_date']}): an entry cannot appear "
                            f"before the document that holds it; check both dates",
