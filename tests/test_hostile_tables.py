@@ -211,3 +211,22 @@ def test_messages_quote_dates_as_the_cell_writes_them(pkg):
                     if f.code == "start-after-end"]
         assert fault.value == "2024-10-09T06:00:00" and "(2024-10-09T06:00:00)" in fault.message
         assert "(2024-10-08T00:00:00)" in fault.message and ".000000" not in fault.message
+
+
+def test_min_length_from_the_schema(pkg):
+    """No shipped schema sets minLength today; a package that does gets it checked, like frictionless."""
+    import json
+
+    from .conftest import line_of, set_cell
+
+    path = pkg / "schemas" / "actors.json"
+    schema = json.loads(path.read_text())
+    next(f for f in schema["fields"] if f["name"] == "name")["constraints"]["minLength"] = 3
+    path.write_text(json.dumps(schema))
+    line = line_of(pkg, "actors", "actor_id", "dw")
+    set_cell(pkg, "actors", line, "name", "DW")
+    package = open_package(pkg)
+    report = validate_package(package)
+    assert [(f.code, f.row, f.field) for f in report.faults] == [("constraint-min-length", line, "name")]
+    assert key(validate_package(package, engine="pandera")) == key(report)
+    assert frictionless_valid(pkg) is False
