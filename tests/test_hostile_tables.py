@@ -230,3 +230,21 @@ def test_min_length_from_the_schema(pkg):
     assert [(f.code, f.row, f.field) for f in report.faults] == [("constraint-min-length", line, "name")]
     assert key(validate_package(package, engine="pandera")) == key(report)
     assert frictionless_valid(pkg) is False
+
+
+def test_checks_of_non_ascii_text_skip_only_ascii_blocks(pkg, monkeypatch):
+    """The reader marks a block of ASCII only; a later block with a bidi control is still checked."""
+    from conflictdata import read
+    from conflictdata.read import ASCII, TableReader
+
+    from .conftest import read_rows, write_rows
+
+    header, rows = read_rows(pkg / "data" / "actors.csv")
+    rows[-1][header.index("notes")] = "safe \u202e txet"
+    write_rows(pkg / "data" / "actors.csv", header, rows)
+    monkeypatch.setattr(read, "BLOCK_BYTES", 300)
+    frames = list(TableReader(open_package(pkg).resource("actors")).batches())
+    marks = [f.get_column(ASCII)[0] for f in frames]
+    assert len(frames) > 2 and marks[0] and not marks[-1]
+    faults = [(f.code, f.row) for f in cd.validate(pkg).faults]
+    assert faults == [("text-bidi-control", len(rows) + 1)]

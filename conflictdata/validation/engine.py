@@ -242,7 +242,7 @@ class _TableRun:
             for rule, target in self.rules:
                 if target.across_rows is None:
                     batch.add(target.violation(work), field=target.field, code=rule.code, message=target.message,
-                              value_of=target.value_of, severity=rule.severity, extra=target.extra)
+                              value_of=target.value_of, severity=rule.severity, extra=target.extra, clean=target.clean)
             self.checks = list(batch.items)
         batch.items = list(self.checks)
         batch.run(scratch, self.cap)
@@ -254,7 +254,7 @@ class _TableRun:
         for rule, target in self.rules:
             if target.across_rows is not None:
                 batch.add(target.violation(table), field=target.field, code=rule.code, message=target.message,
-                          value_of=target.value_of, severity=rule.severity, extra=target.extra)
+                          value_of=target.value_of, severity=rule.severity, extra=target.extra, clean=target.clean)
         batch.run(scratch, self.cap)
 
 

@@ -41,6 +41,9 @@ class Target:
     # Columns computed from each batch and gathered in place of wide ones (e.g. a 64-bit hash
     # of the eight fields that identify a claim), named as the violation reads them.
     digests: tuple = ()
+    # (frame) -> True when the target cannot find anything in it, known without reading the
+    # rows (from the null counts Polars keeps, or the reader's ASCII mark): it is then skipped.
+    clean: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,32 @@ def _string():
     import polars as pl
 
     return pl.String
+
+
+def all_ascii(frame) -> bool:
+    """True when the reader marked ``frame`` as read from a block of ASCII only (no marks: False)."""
+    from ..read import ASCII
+
+    return ASCII in frame.columns and (frame.height == 0 or bool(frame.get_column(ASCII)[0]))
+
+
+def all_null(*names: str):
+    """A ``clean`` test: true on a frame where every one of ``names`` is empty (or absent)."""
+
+    def clean(frame) -> bool:
+        return all(n not in frame.columns or frame.get_column(n).null_count() == frame.height for n in names)
+
+    return clean
+
+
+def none_null(name: str):
+    """A ``clean`` test: true on a frame where ``name`` has a value on every row."""
+    return lambda frame: name in frame.columns and frame.get_column(name).null_count() == 0
+
+
+def either(*tests):
+    """A ``clean`` test that holds when any of ``tests`` does."""
+    return lambda frame: any(t(frame) for t in tests)
 
 
 def counts(schema: TableSchema) -> list[str]:
@@ -169,11 +198,11 @@ def _outcome_exceeds_bound(table, schema, opts):
         if high is not None:
             yield Target(name, lambda fr, n=name: _col("launched").is_null() & (_col(n) > _col(high)),
                          lambda r, n=name: f"{n} is {r['value']} but {_launched_at_most(r, high)}{hint}",
-                         extra=("launched", high))
+                         extra=("launched", high), clean=either(all_null(high), all_null(name), none_null("launched")))
         if (low := f"{name}_low") in names:
             yield Target(low, lambda fr, n=name, lo=low: _col(n).is_null() & (_col(lo) > most),
                          lambda r, lo=low: f"{lo} is {r['value']} but {_launched_at_most(r, high)}{hint}",
-                         extra=tuple(c for c in ("launched", high) if c))
+                         extra=tuple(c for c in ("launched", high) if c), clean=all_null(low))
 
 
 @rule("outcomes-sum-exceeds-launched-bound", "the outcomes a claim gives, a low bound standing for an outcome "
@@ -210,12 +239,14 @@ def _outcomes_sum_bound(table, schema, opts):
         used = pl.any_horizontal([s.is_not_null() for s in stands])
         # launched - added < best <= launched: the best figures alone stay within launched.
         yield Target("launched", lambda fr: used & best.is_between(launched - added, launched, closed="right")
-                     & ~above(stands, launched), lambda r: message(r, "launched"), extra=extra)
+                     & ~above(stands, launched), lambda r: message(r, "launched"), extra=extra,
+                     clean=all_null(*(lo for _, lo in shown if lo)))
     if "launched_high" in names:
         high = _col("launched_high")
         yield Target("launched_high", lambda fr: launched.is_null() & (best + added > high)
                      & ~above([_col(n) for n in outs] + stands, high),
-                     lambda r: message(r, "launched_high"), extra=("launched", *extra))
+                     lambda r: message(r, "launched_high"), extra=("launched", *extra),
+                     clean=either(all_null("launched_high"), none_null("launched")))
 
 
 # --- bounds and order ------------------------------------------------------------------
@@ -323,7 +354,8 @@ def _event_after_retrieval(table, schema, opts):
                      lambda r, n=name: f"{n} ({r['value']}) is after the source of update {r['update_id']!r} (which "
                                        f"has no date) was retrieved ({r['__retrieved_date']}): the copy read then "
                                        f"cannot report it; check {n} and the source's retrieved_date",
-                     extra=("__retrieved_date", "update_id"))
+                     extra=("__retrieved_date", "update_id"),
+                     clean=either(none_null("__update_date"), all_null("__retrieved_date"), all_null(name)))
 
 
 @rule("update-before-source", "an update is not dated before the source it appears in was published (but for "
@@ -443,7 +475,8 @@ def _control(table, schema, opts):
 def _nfc(table, schema, opts):
     for name in free_text(schema):
         yield Target(name, lambda fr, n=name: _not_nfc(_col(n)),
-                     lambda r, n=name: f"{n} is not in Unicode NFC form; re-save it composed: {r['value']!r}")
+                     lambda r, n=name: f"{n} is not in Unicode NFC form; re-save it composed: {r['value']!r}",
+                     clean=all_ascii)
 
 
 def _not_nfc(text):
@@ -567,7 +600,7 @@ def _bidi(table, schema, opts):
     for name in any_text(schema):
         yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_BIDI),
                      lambda r, n=name: f"{n} " + _found(r["value"], _BIDI, "which changes the order in which the "
-                                                        "text around it is displayed"))
+                                                        "text around it is displayed"), clean=all_ascii)
 
 
 @rule("text-invisible-character", "text holds no invisible characters: zero-width characters, soft hyphens, BOMs, "
@@ -576,7 +609,7 @@ def _invisible(table, schema, opts):
     for name in any_text(schema):
         yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_INVISIBLE),
                      lambda r, n=name: f"{n} " + _found(r["value"], _INVISIBLE, "which most editors and browsers "
-                                                        "do not show"))
+                                                        "do not show"), clean=all_ascii)
 
 
 # --- places ------------------------------------------------------------------------------
