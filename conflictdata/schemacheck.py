@@ -148,8 +148,6 @@ class ReferenceProblem(Exception):
 
 
 def _check_field(f: object, i: int, names: dict[str, int], schema_missing: list) -> None:
-    from .read import LINE  # imported here: read imports package, which imports this module
-
     at = ("fields", i)
     if not isinstance(f, dict):
         raise SchemaProblem(at, f"fields[{i}] must be an object with a 'name' and a 'type', not {_show(f)}")
@@ -160,9 +158,10 @@ def _check_field(f: object, i: int, names: dict[str, int], schema_missing: list)
     if has_control(name):
         raise SchemaProblem((*at, "name"), f"fields[{i}]: the name {name!r} holds a control character; a header "
                                            "cannot show it")
-    if name == LINE:
-        raise SchemaProblem((*at, "name"), f"fields[{i}]: the name {LINE!r} is reserved for the line numbers the "
-                                           "validator adds; rename the field")
+    if name.startswith("__"):
+        # The validator's own columns (__line__, a claim's __update_date ...) start so.
+        raise SchemaProblem((*at, "name"), f"fields[{i}]: the name {name!r} starts with '__', which is reserved for "
+                                           "the columns the validator adds (line numbers, context); rename the field")
     if name in names:
         raise SchemaProblem((*at, "name"), f"field {name!r} is listed twice (fields[{names[name]}] and fields[{i}])")
     names[name] = i

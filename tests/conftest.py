@@ -24,6 +24,19 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+@pytest.fixture(autouse=True)
+def state(tmp_path, monkeypatch) -> Path:
+    """This machine's merge records (``conflictdata add``), in a folder of each test's own.
+
+    No test writes into the real state folder; subprocesses inherit the setting.
+    """
+    from conflictdata.submission.write import STATE_ENV
+
+    folder = tmp_path / "state"
+    monkeypatch.setenv(STATE_ENV, str(folder))
+    return folder
+
+
 @pytest.fixture
 def pkg(tmp_path) -> Path:
     """A fresh, valid copy of the shipped package in a temporary folder."""

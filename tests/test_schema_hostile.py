@@ -102,8 +102,11 @@ CASES = [
     ("constraints-list", '"constraints": []', r"field 'notes': 'constraints' must be an object", "refuses"),
     # Fields.
     ("field-twice", '"name": "name"', r"field 'name' is listed twice", "refuses"),
-    # The name of the column that carries each row's line number.
-    ("field-name-reserved", '"name": "__line__"', r"fields\[6\]: the name '__line__' is reserved", "accepts"),
+    # The names of the columns the validator adds (line numbers, context) start with '__'.
+    ("field-name-reserved", '"name": "__line__"',
+     r"fields\[6\]: the name '__line__' starts with '__', which is reserved", "accepts"),
+    ("field-name-context", '"name": "__update_date"', r"fields\[6\]: the name '__update_date' starts with '__'",
+     "accepts"),
     # A control character in a header is invisible in a spreadsheet, and marks internal columns.
     ("field-name-control", '"name": "note\\u001ftext"', r"fields\[6\]: the name .* control character", "accepts"),
     ("field-name-number", '"name": 7', r"fields\[6\]: 'name' must be non-empty text", "refuses"),

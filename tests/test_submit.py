@@ -23,7 +23,7 @@ from conflictdata.submission.layout import build_layout
 from conflictdata.submission.parse import MAX_BYTES, parse_file, parse_text
 from conflictdata.submission.rows import build_rows, check_shape
 from conflictdata.submission.spec import render_json_schema
-from conflictdata.submission.write import JOURNAL, LOCK, PAUSE_ENV, STATE_ENV, TMP_SUFFIX, prepare, recover
+from conflictdata.submission.write import JOURNAL, LOCK, PAUSE_ENV, TMP_SUFFIX, prepare, recover
 from conflictdata.submit import add
 
 from .conftest import FIXTURES, ROOT, copy_package, read_rows
@@ -34,13 +34,6 @@ FICTIONAL = EXAMPLES / "fictional-vague-quantities.yaml"
 MALFORMED = sorted((FIXTURES / "submissions").glob("*.yaml"))
 CLI = [sys.executable, "-c", "from conflictdata.cli import main; main()"]
 
-
-@pytest.fixture(autouse=True)
-def state(tmp_path, monkeypatch) -> Path:
-    """This machine's merge records, in a folder of the test's own (subprocesses inherit it)."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_ENV, str(folder))
-    return folder
 
 
 def run(*args):

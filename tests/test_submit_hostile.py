@@ -33,13 +33,6 @@ FAULT_LINE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?: (?P<severity>error|
 HANG_GUARD = 120
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path, monkeypatch) -> Path:
-    """This machine's merge records for the test: a folder of its own, inherited by subprocesses."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_ENV, str(folder))
-    return folder
-
 
 def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)

@@ -98,8 +98,6 @@ class Batch:
         """
         import polars as pl
 
-        from .pandera_schemas import failing_rows
-
         rows = failing_rows(self.frame, live)
         index = pl.int_range(pl.len(), dtype=pl.Int64)
         return [(i, replace(item, mask=index.is_in(pl.Series(rows.get(i, []), dtype=pl.Int64).implode()),
@@ -151,3 +149,27 @@ class Batch:
             for row in bad.filter(pl.col(flag)).select(cols).head(room).iter_rows(named=True):
                 report.add(Fault(self.resource, self.path, row[LINE], item.field, row.get("value"), item.code,
                                  item.message(row), item.severity))
+
+
+def failing_rows(frame, items: list) -> dict[int, list[int]]:
+    """Which rows of ``frame`` fail each check, as Pandera finds them: ``{i: [row index, ...]}``.
+
+    ``items`` are ``(i, item)`` pairs of the pipeline's checks (see
+    :class:`Batch`); each becomes a ``pandera.polars.Check``
+    named ``i`` that wraps the item's very expression, and the whole frame is validated once.
+    """
+    import pandera.polars as pa
+
+    def wrap(mask):
+        return lambda data: data.lazyframe.select((~mask.fill_null(False)).alias("ok"))
+
+    schema = pa.DataFrameSchema(checks=[pa.Check(wrap(item.mask), name=str(i)) for i, item in items], strict=False)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        out: dict[int, list[int]] = {}
+        for check, index in exc.failure_cases.select("check", "index").iter_rows():
+            if index is not None and check is not None and check.isdigit():
+                out.setdefault(int(check), []).append(int(index))
+        return out
+    return {}

@@ -8,8 +8,9 @@ same Polars expression the fast engine evaluates.
 ``conflictdata validate --engine pandera`` (:func:`validate_with_pandera`) runs the one
 pipeline of :mod:`conflictdata.validation.engine` with Pandera as the evaluator: every check
 of every batch (types, constraints, keys, rules) becomes a Pandera check wrapping the same
-expression (:func:`failing_rows`), and Pandera says which rows fail. The tests hold both
-engines to the same faults on every hostile fixture, so they cannot drift apart.
+expression (:func:`conflictdata.validation.collect.failing_rows`), and Pandera says which rows
+fail. The tests hold both engines to the same faults on every hostile fixture, so they cannot
+drift apart.
 
 Examples
 --------
@@ -93,27 +94,3 @@ def validate_with_pandera(package: Package, *, strict: bool = False, cap: int = 
     from .engine import validate_package
 
     return validate_package(package, strict=strict, cap=cap, today=today, engine="pandera")
-
-
-def failing_rows(frame, items: list) -> dict[int, list[int]]:
-    """Which rows of ``frame`` fail each check, as Pandera finds them: ``{i: [row index, ...]}``.
-
-    ``items`` are ``(i, item)`` pairs of the pipeline's checks (see
-    :class:`~conflictdata.validation.collect.Batch`); each becomes a ``pandera.polars.Check``
-    named ``i`` that wraps the item's very expression, and the whole frame is validated once.
-    """
-    import pandera.polars as pa
-
-    def wrap(mask):
-        return lambda data: data.lazyframe.select((~mask.fill_null(False)).alias("ok"))
-
-    schema = pa.DataFrameSchema(checks=[pa.Check(wrap(item.mask), name=str(i)) for i, item in items], strict=False)
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        out: dict[int, list[int]] = {}
-        for check, index in exc.failure_cases.select("check", "index").iter_rows():
-            if index is not None and check is not None and check.isdigit():
-                out.setdefault(int(check), []).append(int(index))
-        return out
-    return {}
