@@ -374,3 +374,22 @@ def test_loose_bounds_are_not_faults(pkg, cells):
         set_cell(pkg, "munitions", line, field, value)
     report = cd.validate(pkg)
     assert report.valid, report.render()
+
+
+@pytest.mark.parametrize("field", ["launched", "launched_high", "intercepted", "intercepted_low", "killed",
+                                   "killed_low"])
+def test_a_count_retyped_as_text_takes_no_part_in_the_rules_on_counts(pkg, field):
+    """Rules on counts read which fields are counts from the schema: a field typed otherwise is left out."""
+    table = "munitions" if field in ("launched", "launched_high", "intercepted", "intercepted_low") \
+        else "casualty_reports"
+    path = pkg / "schemas" / f"{table}.json"
+    schema = json.loads(path.read_text())
+    f = next(f for f in schema["fields"] if f["name"] == field)
+    f["type"] = "string"
+    f.get("constraints", {}).pop("minimum", None)
+    path.write_text(json.dumps(schema))
+    from conflictdata.package import open_package
+    from conflictdata.validation import validate_package
+
+    package = open_package(pkg)
+    assert validate_package(package).valid and validate_package(package, engine="pandera").valid

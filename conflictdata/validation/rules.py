@@ -114,8 +114,8 @@ def counts(schema: TableSchema) -> list[str]:
 
 
 def figures(schema: TableSchema) -> list[str]:
-    """Fields with a ``_low`` and/or ``_high`` bound beside them."""
-    names = set(schema.names)
+    """Counts with a ``_low`` and/or ``_high`` bound (itself a count) beside them."""
+    names = set(counts(schema))
     return [n for n in counts(schema) if f"{n}_low" in names or f"{n}_high" in names]
 
 
@@ -146,7 +146,7 @@ def _as_date(name: str):
 @rule("outcome-exceeds-launched", "intercepted, hit, lost, returned and every other outcome are each <= launched",
       tables="munitions")
 def _outcome_exceeds_launched(table, schema, opts):
-    if "launched" not in schema.names:
+    if "launched" not in counts(schema):
         return
     for name in outcomes(schema):
         yield Target(name, lambda fr, n=name: _col(n) > _col("launched"),
@@ -160,7 +160,7 @@ def _outcomes_sum(table, schema, opts):
     import polars as pl
 
     names = outcomes(schema)
-    if "launched" not in schema.names or len(names) < 2:
+    if "launched" not in counts(schema) or len(names) < 2:
         return
     total = pl.sum_horizontal([_col(n).fill_null(0) for n in names])
     given = pl.sum_horizontal([_col(n).is_not_null().cast(pl.Int32) for n in names])
@@ -188,7 +188,7 @@ def _launched_at_most(row: dict, high: str | None) -> str:
 def _outcome_exceeds_bound(table, schema, opts):
     import polars as pl
 
-    names = set(schema.names)
+    names = set(counts(schema))  # only counts compare with launched (a schema may type one otherwise)
     if "launched" not in names:
         return
     high = "launched_high" if "launched_high" in names else None
@@ -211,7 +211,7 @@ def _outcome_exceeds_bound(table, schema, opts):
 def _outcomes_sum_bound(table, schema, opts):
     import polars as pl
 
-    names = set(schema.names)
+    names = set(counts(schema))
     outs = outcomes(schema)
     if "launched" not in names or len(outs) < 2:
         return
@@ -254,7 +254,7 @@ def _outcomes_sum_bound(table, schema, opts):
 @rule("bounds-order", "a figure's low bound <= its best figure <= its high bound, and low <= high",
       tables="munitions, casualty_reports")
 def _bounds(table, schema, opts):
-    names = set(schema.names)
+    names = set(counts(schema))
     for fig in figures(schema):
         lo, hi = f"{fig}_low", f"{fig}_high"
         if lo in names:
