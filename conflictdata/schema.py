@@ -14,6 +14,37 @@ DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%H:%M:%S"
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime")
+# How the other formats spell each Table Schema type: SQLite's column type (SQLite has no date
+# type: dates and times stay ISO 8601 text, which its date functions read), the JSON Schema type
+# and format of a value in a submission, and the type in words, for messages.
+_SPELLINGS: dict[str, tuple[str, str, str | None, str]] = {
+    "string": ("TEXT", "string", None, "text"),
+    "integer": ("INTEGER", "integer", None, "a whole number"),
+    "number": ("REAL", "number", None, "a number"),
+    "boolean": ("INTEGER", "boolean", None, "true or false"),
+    "date": ("TEXT", "string", "date", "a date (YYYY-MM-DD)"),
+    "time": ("TEXT", "string", "time", "a time (hh:mm:ss)"),
+    "datetime": ("TEXT", "string", "date-time", "a datetime (YYYY-MM-DDThh:mm:ss)"),
+}
+
+
+def whole(pattern: str) -> str:
+    """A Table Schema ``pattern`` as a regular expression that must match the whole value.
+
+    Table Schema patterns match the whole cell (XML Schema style); Python's ``re.search`` and
+    Polars' ``str.contains`` find them anywhere, so every engine anchors them this one way.
+
+    Examples
+    --------
+    >>> whole("[a-z]+|[0-9]+")
+    '^(?:[a-z]+|[0-9]+)$'
+    """
+    return f"^(?:{pattern})$"
+
+
+def type_in_words(type_: str) -> str:
+    """A Table Schema type as a message says it: ``"integer"`` is "a whole number"."""
+    return _SPELLINGS[type_][3]
 
 
 @dataclass(frozen=True)
@@ -35,6 +66,24 @@ class Field:
     @property
     def enum(self) -> list | None:
         return self.constraints.get("enum")
+
+    @property
+    def pattern(self) -> str | None:
+        """The field's ``pattern`` anchored to the whole value (see :func:`whole`), or None."""
+        p = self.constraints.get("pattern")
+        return whole(p) if p is not None and self.type == "string" else None
+
+    def sqlite_type(self) -> str:
+        """The SQLite column type: ``TEXT``, ``INTEGER`` or ``REAL``."""
+        return _SPELLINGS[self.type][0]
+
+    def json_type(self) -> str:
+        """The JSON Schema type of a value of this field (dates and times are strings)."""
+        return _SPELLINGS[self.type][1]
+
+    def json_format(self) -> str | None:
+        """The JSON Schema ``format`` of a date, time or datetime value; None for other types."""
+        return _SPELLINGS[self.type][2]
 
     def polars_type(self):
         import polars as pl
@@ -135,6 +184,15 @@ class TableSchema:
             [pa.field(f.name, f.arrow_type(), nullable=not f.required, metadata={"description": f.description})
              for f in self.fields]
         )
+
+
+def pandas_types() -> dict:
+    """Arrow type -> pandas dtype for ``Table.to_pandas(types_mapper=...)``: nullable integers,
+    booleans and strings (dates, times and dictionaries convert as pyarrow does)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
 
 
 def _as_tuple(v) -> tuple[str, ...]:
