@@ -13,7 +13,7 @@ from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field
 # Formats by the length a cell must have: chrono alone accepts "2024-1-5", which the
 # Frictionless reference validator rejects. A length test is far cheaper than a regex, and
 # with these fixed formats it admits exactly the zero-padded forms.
-_FORMATS = {
+FORMATS_BY_LENGTH = {
     "date": {10: DATE_FORMAT},
     "time": {8: TIME_FORMAT},
     "datetime": {19: DATETIME_FORMAT, 20: DATETIME_FORMAT + "Z"},  # naive, or UTC with a Z
@@ -25,7 +25,7 @@ _FORMATS = {
 # dates Python or the reference validator can hold) and a leap second ("23:59:60").
 _YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
 _CLOCK = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-_SHAPES = {
+SHAPES = {
     "date": f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$",
     "time": f"^{_CLOCK}$",
     "datetime": f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T{_CLOCK}Z?$",
@@ -46,7 +46,7 @@ def parse(f: Field, text):
     if f.type == "boolean":
         return (pl.when(text.is_in(list(f.true_values))).then(True)
                 .when(text.is_in(list(f.false_values))).then(False))
-    if f.type in _FORMATS:
+    if f.type in FORMATS_BY_LENGTH:
         # One parse per format, each on the cells of its length: the other cells are null
         # there, which the parser passes over for free. No cache: it costs more than it saves
         # even when a column repeats a few thousand values.
@@ -54,8 +54,8 @@ def parse(f: Field, text):
               "time": lambda t, fmt: t.str.to_time(fmt, strict=False, cache=False),
               "datetime": lambda t, fmt: t.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)}[f.type]
         size = text.str.len_bytes()
-        parsed = [to(pl.when(size == n).then(text), fmt) for n, fmt in _FORMATS[f.type].items()]
+        parsed = [to(pl.when(size == n).then(text), fmt) for n, fmt in FORMATS_BY_LENGTH[f.type].items()]
         value = parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
-        return pl.when(text.str.contains(_SHAPES[f.type])).then(value)
+        return pl.when(text.str.contains(SHAPES[f.type])).then(value)
     raise ValueError(f"field {f.name!r}: type {f.type!r} is not supported; use one of string, integer, "
                      "number, boolean, date, time, datetime")

@@ -30,7 +30,8 @@ import unicodedata
 import warnings
 from datetime import datetime
 
-from .schema import DATE_FORMAT, DATETIME_FORMAT, SUPPORTED_TYPES, TIME_FORMAT
+from .cast import FORMATS_BY_LENGTH
+from .schema import SUPPORTED_TYPES, type_in_words, whole
 
 # Which field types each constraint applies to, as validation/structure.py applies them:
 # lengths and patterns on text, bounds on numbers, enums compared as text (so not on
@@ -54,10 +55,6 @@ _STRING_FORMATS = ("default", "email", "uri", "binary", "uuid", "wkt")
 # (None: refused whatever the value; otherwise the one value that changes nothing).
 _READING = {"decimalChar": ".", "groupChar": None, "bareNumber": True, "categories": None,
             "categoriesOrdered": None}
-_ENUM_FORMATS = {"date": ((DATE_FORMAT, 10),), "time": ((TIME_FORMAT, 8),),
-                 "datetime": ((DATETIME_FORMAT, 19), (DATETIME_FORMAT + "Z", 20))}
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "date": "a date (YYYY-MM-DD)",
-               "time": "a time (hh:mm:ss)", "datetime": "a datetime (YYYY-MM-DDThh:mm:ss)"}
 
 
 class SchemaProblem(Exception):
@@ -251,7 +248,7 @@ def _check_enum(name: str, kind: str, values, at: tuple) -> None:
         raise SchemaProblem(at, f"{name} is empty: no value would be allowed")
     for j, v in enumerate(values):
         if not _fits(kind, v):
-            raise SchemaProblem((*at, j), f"{name}[{j}] is {_show(v)}, not {_TYPE_WORDS[kind]}")
+            raise SchemaProblem((*at, j), f"{name}[{j}] is {_show(v)}, not {type_in_words(kind)}")
     seen = set()
     for v in values:
         if v in seen:
@@ -266,7 +263,7 @@ def _fits(kind: str, value) -> bool:
         return _whole(value)
     if not isinstance(value, str):
         return False
-    for fmt, size in _ENUM_FORMATS[kind]:
+    for size, fmt in FORMATS_BY_LENGTH[kind].items():
         try:
             datetime.strptime(value, fmt)
         except ValueError:
@@ -304,7 +301,7 @@ is not supported'
     import polars as pl
 
     try:
-        pl.Series([""], dtype=pl.String).str.contains(f"^(?:{pattern})$")
+        pl.Series([""], dtype=pl.String).str.contains(whole(pattern))
     except Exception as exc:  # noqa: BLE001 - Polars raises ComputeError and others for a bad regex
         return f"does not compile in Polars (Rust regex, the fast engine): {_regex_reason(exc)}"
     return None

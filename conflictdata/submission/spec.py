@@ -11,18 +11,12 @@ package it merges into, so it never trusts a stale copy.
 from __future__ import annotations
 
 import json
-import re
 
-from ..schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, Field
+from ..cast import SHAPES
+from ..schema import Field
 from .layout import Layout
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-# Frictionless type -> JSON type: dates and times are text in YAML (see parse.py's resolver).
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-               "date": "string", "time": "string", "datetime": "string"}
-_FORMATS = {"date": "date", "time": "time", "datetime": "date-time"}
-_STRPTIME = {"date": DATE_FORMAT, "time": TIME_FORMAT, "datetime": DATETIME_FORMAT}
-_DIRECTIVES = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
 _DERIVED = " Optional in a submission: left out, it is derived from the file."
 
 
@@ -37,18 +31,18 @@ def field_schema(f: Field, *, optional: bool = False) -> dict:
     """
     c = f.constraints
     nullable = optional or not f.required
-    json_type = _JSON_TYPES.get(f.type, "string")
+    json_type = f.json_type()  # dates and times are text in YAML (see parse.py's resolver)
     out: dict = {"description": f.description} if f.description else {}
     out["type"] = [json_type, "null"] if nullable else json_type
-    if f.type in _FORMATS:
-        out["format"] = _FORMATS[f.type]
+    if f.json_format() is not None:
+        out["format"] = f.json_format()
         out["pattern"] = text_shape(f.type)
     elif f.type == "string" and f.format not in ("default", None):
         out["format"] = f.format
     if "enum" in c:
         out["enum"] = [*c["enum"], None] if nullable else list(c["enum"])
-    if "pattern" in c and f.type == "string":
-        out["pattern"] = f"^(?:{c['pattern']})$"  # Table Schema patterns match the whole value
+    if f.pattern is not None:
+        out["pattern"] = f.pattern
     for table_key, json_key in (("minimum", "minimum"), ("maximum", "maximum"),
                                 ("minLength", "minLength"), ("maxLength", "maxLength")):
         if table_key in c:
@@ -57,18 +51,15 @@ def field_schema(f: Field, *, optional: bool = False) -> dict:
 
 
 def text_shape(field_type: str) -> str:
-    """The regular expression a date, time or datetime's text must match, from the formats in schema.py.
+    """The regular expression a date, time or datetime's text must match: the validator's own.
 
     Examples
     --------
-    >>> text_shape("date")
-    '^\\\\d{4}-\\\\d{2}-\\\\d{2}$'
+    >>> import re
+    >>> bool(re.match(text_shape("date"), "2024-10-08")), bool(re.match(text_shape("date"), "0000-10-08"))
+    (True, False)
     """
-    fmt = _STRPTIME[field_type]
-    body = re.sub(r"%[A-Za-z]|[.^$*+?()\[\]{}|\\]",
-                  lambda m: _DIRECTIVES[m.group()] if m.group().startswith("%") else "\\" + m.group(), fmt)
-    # The validator reads a datetime with a final "Z" (UTC) too.
-    return f"^{body}Z?$" if field_type == "datetime" else f"^{body}$"
+    return SHAPES[field_type]
 
 
 def row_schema(layout: Layout, table: str) -> dict:

@@ -44,7 +44,7 @@ def _column_checks(f):
     if "maximum" in c:
         checks.append(pa.Check.le(c["maximum"]))
     if "pattern" in c and f.type == "string":
-        checks.append(pa.Check.str_matches(f"^(?:{c['pattern']})$"))
+        checks.append(pa.Check.str_matches(f.pattern))
     if "minLength" in c or "maxLength" in c:
         checks.append(pa.Check.str_length(c.get("minLength"), c.get("maxLength")))
     return checks

@@ -677,10 +677,10 @@ def _country_code(table, schema, opts):
 
     codes = list(iso3166_alpha3())
     for name in country_fields(schema):
-        pattern = schema.field(name).constraints.get("pattern")
+        pattern = schema.field(name).pattern
         # Only a value its pattern accepts: constraint-pattern reports the others already.
         unknown = pl.when(~_col(name).is_in(codes)).then(_col(name))
-        yield Target(name, lambda fr, u=unknown, p=pattern: u.str.contains(f"^(?:{p})$") if p else u.is_not_null(),
+        yield Target(name, lambda fr, u=unknown, p=pattern: u.str.contains(p) if p else u.is_not_null(),
                      lambda r, n=name: f"{n} is {r['value']!r}, which is not an ISO 3166-1 alpha-3 country code; "
                                        f"use the code ISO assigns (UKR for Ukraine, RUS for Russia, KOR for South "
                                        f"Korea), or leave it empty when the source does not say")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..cast import parse
 from ..read import LINE, RawTable
-from ..schema import TableSchema
+from ..schema import TableSchema, whole
 from .collect import TEXT as _TEXT
 from .collect import Batch
 
@@ -105,7 +105,7 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
                       message=lambda r, n=name, m=c["maximum"]: f"{n} is {r['value']}, above the maximum {m}")
         if "pattern" in c and f.type == "string":
             unknown = text if name not in known else pl.when(~known[name]).then(text)
-            batch.add(~unknown.str.contains(f"^(?:{c['pattern']})$"), field=name, code="constraint-pattern",
+            batch.add(~unknown.str.contains(f.pattern), field=name, code="constraint-pattern",
                       value_of=shown, message=lambda r, n=name, p=c["pattern"]:
                       f"{n} is {r['value']!r}, which does not match the pattern {p}")
         if "minLength" in c:
@@ -247,7 +247,7 @@ def _prepare_keys(table, fk, flag: str, pattern: str | None) -> tuple:
         if frame.height <= _JOIN_ABOVE:
             keys = frame.get_column(field).implode()
         keys_match = bool(pattern) and bool(
-            frame.select(pl.col(field).str.contains(f"^(?:{pattern})$").all()).item())
+            frame.select(pl.col(field).str.contains(whole(pattern)).all()).item())
     return frame, flag, keys, keys_match
 
 
