@@ -322,6 +322,13 @@ def schema_changes(table: str, old: TableSchema | None, new: TableSchema | None,
         out.append(SchemaChange(table, "key-changed", None, "primary key changed from "
                                 f"({', '.join(old.primary_key)}) to ({', '.join(new.primary_key)})", "major",
                                 weakens=bool(old.primary_key) and not stricter, key="primaryKey"))
+    if old.claim_key != new.claim_key:
+        # duplicate-claim compares the fields of the claim key: more fields (or none) let a
+        # repeated claim through; fewer of the same fields catch more.
+        weaker = bool(old.claim_key) and not (new.claim_key and set(new.claim_key) <= set(old.claim_key))
+        out.append(SchemaChange(table, "claim-key-changed", None, "claim key changed from "
+                                f"({', '.join(old.claim_key)}) to ({', '.join(new.claim_key)})",
+                                "minor" if weaker else "major", weakens=weaker, key="claimKey"))
     out.extend(_foreign_key_changes(table, old, new))
     if set(old.missing_values) != set(new.missing_values):
         # Either way a cell reads differently: "n/a" becomes empty (and passes a pattern), or

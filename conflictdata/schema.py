@@ -132,6 +132,9 @@ class TableSchema:
     foreign_keys: tuple[ForeignKey, ...] = ()
     missing_values: tuple[str, ...] = ("",)
     description: str = ""
+    # This package's own property: the fields that identify one claim (same claimant, same
+    # attack, same update), which the duplicate-claim rule compares.
+    claim_key: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict) -> TableSchema:
@@ -162,6 +165,7 @@ class TableSchema:
             foreign_keys=tuple(fks),
             missing_values=tuple(d.get("missingValues", [""])),
             description=d.get("description", ""),
+            claim_key=_as_tuple(d.get("claimKey", ())),
         )
 
     @property

@@ -89,6 +89,8 @@ def check_table_schema(schema: object, table: str) -> None:
         _check_field(f, i, names, schema.get("missingValues", [""]))
     if "primaryKey" in schema:
         _field_list(schema["primaryKey"], names, ("primaryKey",), "primaryKey", empty_ok=True)
+    if "claimKey" in schema:  # this package's own property: the fields that identify a claim
+        _field_list(schema["claimKey"], names, ("claimKey",), "claimKey", empty_ok=False)
     fks = schema.get("foreignKeys", [])
     if not isinstance(fks, list):
         raise SchemaProblem(("foreignKeys",), f"foreignKeys must be a list of foreign keys, not {_show(fks)}")

@@ -26,7 +26,7 @@ from .strictjson import line_of, read_json
 
 CODE = "schema-weakened"  # registered in conflictdata.catalogue
 # Changes that sit at the top of a Table Schema, not in a field.
-_SCHEMA_KEYS = ("primaryKey", "foreignKeys", "missingValues")
+_SCHEMA_KEYS = ("primaryKey", "claimKey", "foreignKeys", "missingValues")
 
 
 def weakenings(package: Package, base: Package) -> list[Fault]:

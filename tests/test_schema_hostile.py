@@ -386,6 +386,9 @@ WEAKENINGS = [
     ("actors", lambda s: s.pop("foreignKeys"), "parent_id", r"foreign key \(parent_id\) -> actors\.\(actor_id\) "
      r"removed", None),
     ("actors", lambda s: s.update(missingValues=["", "n/a"]), None, r"missing values changed", '"missingValues": ['),
+    ("munitions", lambda s: s["claimKey"].append("quote"), None, r"claim key changed from \(update_id, .*quote\)",
+     '"claimKey": ['),
+    ("munitions", lambda s: s.pop("claimKey"), None, r"claim key changed from \(update_id, .*\) to \(\)", None),
     # A number takes every integer (and more).
     ("munitions", lambda s: field_of(s, "launched").update(type="number"), "launched",
      r"retyped from integer to number", '"name": "launched"'),

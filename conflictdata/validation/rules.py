@@ -424,20 +424,12 @@ def _members(table, schema, opts):
 
 # --- duplicates ------------------------------------------------------------------------
 
-CLAIM_KEYS = {
-    "munitions": ("update_id", "claimant_id", "attacker_id", "munition_type_id", "window_start", "window_end",
-                  "launch_place_id", "target_place_id"),
-    "casualty_reports": ("update_id", "claimant_id", "event_start", "event_end", "place_id", "perpetrator_id",
-                         "victim_actor_id", "victim_group", "victim_country"),
-}
-
-
 @rule("duplicate-claim", "the same claimant making the same claim about the same attack in the same update "
       "is one row, not two", tables="munitions, casualty_reports")
 def _duplicate(table, schema, opts):
     import polars as pl
 
-    keys = [k for k in CLAIM_KEYS.get(table, ()) if k in schema.names]
+    keys = list(schema.claim_key)  # the schema's claimKey: the fields that identify a claim
     if not keys:
         return
     # Claims are compared by a 64-bit hash of their fields, so that ten million of them fit
