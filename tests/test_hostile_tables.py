@@ -248,3 +248,20 @@ def test_checks_of_non_ascii_text_skip_only_ascii_blocks(pkg, monkeypatch):
     assert len(frames) > 2 and marks[0] and not marks[-1]
     faults = [(f.code, f.row) for f in cd.validate(pkg).faults]
     assert faults == [("text-bidi-control", len(rows) + 1)]
+
+
+def test_a_schema_without_the_foreign_key_of_a_lookup_leaves_its_context_empty(pkg):
+    """Context columns follow the schemas' foreign keys: drop one and the rules on it find nothing."""
+    import json
+
+    from .conftest import line_of, set_cell
+
+    path = pkg / "schemas" / "munitions.json"
+    schema = json.loads(path.read_text())
+    schema["foreignKeys"] = [k for k in schema["foreignKeys"] if k["fields"] != ["update_id"]]
+    path.write_text(json.dumps(schema))
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
+    set_cell(pkg, "munitions", line, "window_start", "2024-10-08T12:00:00")  # after its update: not seen now
+    set_cell(pkg, "munitions", line, "window_end", "2024-10-09T00:00:00")
+    package = open_package(pkg)
+    assert validate_package(package).valid and validate_package(package, engine="pandera").valid

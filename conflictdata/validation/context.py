@@ -10,47 +10,62 @@ from __future__ import annotations
 from ..schema import TableSchema
 from .structure import sorted_distinct
 
-# table -> (context column, foreign key field, referenced table, referenced key, referenced value)
-# A referenced value may itself be a context column of the referenced table: a claim's
+# table -> (context column, foreign key field, value in the referenced row). The table and key
+# the value is read from are the schema's foreign key on that field (:func:`specs`), so no key
+# is declared twice. A value may itself be a context column of the referenced table: a claim's
 # ``__retrieved_date`` is its update's, which is that update's source's (two hops).
-LOOKUPS: dict[str, tuple[tuple[str, str, str, str, str], ...]] = {
-    "munitions": (("__update_date", "update_id", "updates", "update_id", "published_date"),
-                  ("__retrieved_date", "update_id", "updates", "update_id", "__retrieved_date")),
-    "casualty_reports": (("__update_date", "update_id", "updates", "update_id", "published_date"),
-                         ("__retrieved_date", "update_id", "updates", "update_id", "__retrieved_date")),
-    "updates": (("__retrieved_date", "source_id", "sources", "source_id", "retrieved_date"),
-                ("__source_published_date", "source_id", "sources", "source_id", "published_date"),
-                ("__source_kind", "source_id", "sources", "source_id", "kind")),
+LOOKUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "munitions": (("__update_date", "update_id", "published_date"),
+                  ("__retrieved_date", "update_id", "__retrieved_date")),
+    "casualty_reports": (("__update_date", "update_id", "published_date"),
+                         ("__retrieved_date", "update_id", "__retrieved_date")),
+    "updates": (("__retrieved_date", "source_id", "retrieved_date"),
+                ("__source_published_date", "source_id", "published_date"),
+                ("__source_kind", "source_id", "kind")),
 }
 
 
-def enrich(tables: dict, schemas: dict[str, TableSchema] | None = None) -> dict:
+def specs(name: str, schemas: dict[str, TableSchema]) -> list[tuple]:
+    """The lookups of table ``name``: (context column, key field, table, key, value) each.
+
+    Table and key come from the schema's foreign key on the key field; without one (a schema
+    that has dropped it) they are None, and the context column stays empty.
+    """
+    out = []
+    for column, fk, value in LOOKUPS.get(name, ()):
+        key = next((k for k in schemas[name].foreign_keys if k.fields == (fk,)), None) if name in schemas else None
+        target = None if key is None else key.resource or name
+        out.append((column, fk, target, None if key is None else key.reference_fields[0], value))
+    return out
+
+
+def enrich(tables: dict, schemas: dict[str, TableSchema]) -> dict:
     """Return the tables with their context columns added (null where the lookup fails)."""
-    return {name: enrich_table(frame, lookups(name, tables)) for name, frame in tables.items()}
+    return {name: enrich_table(frame, lookups(name, tables, schemas)) for name, frame in tables.items()}
 
 
-def lookups(name: str, tables: dict) -> list[tuple]:
+def lookups(name: str, tables: dict, schemas: dict[str, TableSchema]) -> list[tuple]:
     """For table ``name``: (context column, key field, frame of key and value) for each lookup."""
     out = []
-    for spec in LOOKUPS.get(name, ()):
-        pairs = _pairs(spec, tables)
+    for spec in specs(name, schemas):
+        pairs = _pairs(spec, tables, schemas)
         out.append((spec[0], spec[1], None if pairs is None else pairs.unique(spec[1], keep="first")))
     return out
 
 
-def _pairs(spec: tuple, tables: dict):
-    """Key and value (keys maybe repeated) for one entry of :data:`LOOKUPS`; None without its table."""
+def _pairs(spec: tuple, tables: dict, schemas: dict[str, TableSchema]):
+    """Key and value (keys maybe repeated) for one lookup of :func:`specs`; None without its table."""
     import polars as pl
 
     column, fk, target, key, value = spec
     if target not in tables:
         return None
     frame = tables[target]
-    hop = next((s for s in LOOKUPS.get(target, ()) if s[0] == value), None)
+    hop = next((s for s in specs(target, schemas) if s[0] == value), None)
     if value not in frame.columns and hop is not None and {key, hop[1]} <= set(frame.columns):
         # The value is a context column of the referenced table: look it up there first, on
         # the key columns alone (the tables given are typed, without context columns).
-        pairs = _pairs(hop, tables)
+        pairs = _pairs(hop, tables, schemas)
         frame = enrich_table(frame.select(list(dict.fromkeys((key, hop[1])))),
                              [(hop[0], hop[1], None if pairs is None else pairs.unique(hop[1], keep="first"))])
     if not {key, value} <= set(frame.columns):
@@ -77,7 +92,8 @@ def enrich_table(frame, prepared: list[tuple]):
     return frame.with_columns(columns) if columns else frame
 
 
-def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) -> list[tuple]:
+def fold_lookups(name: str, refs: list, tables: dict, schemas: dict[str, TableSchema],
+                 memo: dict | None = None) -> list[tuple]:
     """Put each lookup of ``name`` onto the foreign-key join that already reads its key.
 
     Returns the lookups that found no such join (they get a join of their own). ``memo``
@@ -87,13 +103,13 @@ def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) 
 
     memo = {} if memo is None else memo
     rest = []
-    for spec in LOOKUPS.get(name, ()):
+    for spec in specs(name, schemas):
         column, fk, target = spec[:3]
         ref = next((r for r in refs if r.frame is not None and tuple(r.fk.fields) == (fk,) and r.target == target),
                    None)
         key = (ref.flag, tuple(ref.frame.columns), spec) if ref is not None else None
         if key not in memo:
-            pairs = _pairs(spec, tables)
+            pairs = _pairs(spec, tables, schemas)
             if ref is None or pairs is None:
                 rest.append((column, fk, None if pairs is None else pairs.unique(fk, keep="first")))
                 continue
@@ -105,13 +121,3 @@ def fold_lookups(name: str, refs: list, tables: dict, memo: dict | None = None) 
                 memo[key] = ref.frame.join(lookup, on=fk, how="left", maintain_order="left")
         ref.frame = memo[key]
     return rest
-
-
-def lookup_targets(name: str) -> set[str]:
-    """The tables the lookups of ``name`` read, through every hop (a claim's updates and sources)."""
-    out: set[str] = set()
-    for _, _, target, _, value in LOOKUPS.get(name, ()):
-        out.add(target)
-        if any(s[0] == value for s in LOOKUPS.get(target, ())):
-            out |= lookup_targets(target)
-    return out

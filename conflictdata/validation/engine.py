@@ -19,7 +19,7 @@ from ..read import LINE, TableReader
 from ..report import Fault, Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP, Batch
-from .context import enrich_table, fold_lookups, lookup_targets
+from .context import enrich_table, fold_lookups
 from .rules import targets_for
 from .structure import (
     attach,
@@ -90,8 +90,8 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
     referenced = set()
     if plan.foreign_keys:
         for name, schema in schemas.items():
+            # Context columns ride on foreign keys (a claim's update date), so these are all.
             referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
-            referenced |= lookup_targets(name)
     whole: dict = {}  # typed tables that other tables look into
     memo: dict = {}  # their keys, prepared once for every table that points at them
     order = _order(schemas, plan.tables, plan.foreign_keys)
@@ -159,7 +159,7 @@ def _prefetch(batches):
 
 def _order(schemas: dict[str, TableSchema], tables: tuple[str, ...] | None = None,
            follow: bool = True) -> list[str]:
-    """Table names, each after the tables its foreign keys and lookups point at.
+    """Table names, each after the tables its foreign keys point at (context columns ride on them).
 
     ``tables`` limits the run to those tables (and, when ``follow``, the tables they point at).
     """
@@ -169,7 +169,7 @@ def _order(schemas: dict[str, TableSchema], tables: tuple[str, ...] | None = Non
         if name in done or name in path or name not in schemas:
             return
         schema = schemas[name]
-        for target in [fk.resource for fk in schema.foreign_keys] + sorted(lookup_targets(name)) if follow else []:
+        for target in [fk.resource for fk in schema.foreign_keys] if follow else []:
             if target not in ("", name):
                 visit(target, (*path, name))
         done.append(name)
@@ -192,7 +192,7 @@ class _TableRun:
                      if plan.foreign_keys else [])
         # Without foreign keys the context columns are still there, null: a rule that compares
         # with another table then finds nothing to say, rather than a column it cannot find.
-        self.lookups = fold_lookups(self.name, self.refs, whole if plan.foreign_keys else {}, memo)
+        self.lookups = fold_lookups(self.name, self.refs, whole if plan.foreign_keys else {}, schemas, memo)
         self.rules = list(targets_for(self.name, self.schema, {"today": plan.today})) if plan.rules else []
         across = key_columns(self.schema)
         self.digests = []
