@@ -1,8 +1,11 @@
 """conflictdata: curated, sourced claims about the Russia-Ukraine war, as typed tables.
 
 >>> import conflictdata as cd
->>> cd.tables()                       # doctest: +SKIP
->>> cd.load("munitions")              # a typed pandas DataFrame
+>>> cd.tables()[:2]
+['sources', 'updates']
+>>> df = cd.load("munitions")         # a typed pandas DataFrame
+>>> str(df["launched"].dtype)
+'Int64'
 >>> cd.validate().valid
 True
 
