@@ -12,6 +12,62 @@ from .schema import TableSchema
 FORMATS = ("pandas", "polars", "arrow")
 
 
+def check_one_source(path: str | os.PathLike | None, version: str | None, *,
+                     names: tuple[str, str] = ("path", "version")) -> None:
+    """Refuse a package path and a release version given together (``ValueError``).
+
+    ``names`` words the message in the caller's terms: the CLI checks with its option names
+    before it does any work, so ``--path`` and ``--version`` together fail before an
+    existing output or a missing extra is reported.
+
+    Examples
+    --------
+    >>> check_one_source("data", None)
+    >>> check_one_source("data", "1.2.0", names=("--path", "--version"))
+    Traceback (most recent call last):
+    ...
+    ValueError: give --path or --version, not both
+    """
+    if path is not None and version is not None:
+        raise ValueError(f"give {names[0]} or {names[1]}, not both")
+
+
+def open_package_or_version(path: str | os.PathLike | None = None, version: str | None = None) -> Package:
+    """The package at ``path``, or the verified release ``version``, or the installed data.
+
+    Every reader that takes ``path=`` and ``version=`` (:func:`load`, :mod:`conflictdata.sql`,
+    :mod:`conflictdata.plot`, :mod:`conflictdata.export`) opens its package here.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A package folder (or its ``datapackage.json``), or a release folder.
+    version : str, optional
+        A published release: downloaded once, verified against its sha256, then read from
+        the cache (see :func:`conflictdata.remote.fetch`).
+
+    Raises
+    ------
+    ValueError
+        When both are given.
+
+    Examples
+    --------
+    >>> open_package_or_version().descriptor["name"]
+    'conflictdata'
+    >>> open_package_or_version("data", "1.2.0")
+    Traceback (most recent call last):
+    ...
+    ValueError: give path or version, not both
+    """
+    check_one_source(path, version)
+    if version is not None:
+        from .remote import fetch  # the network and the cache only when a release is asked for
+
+        path = fetch(version)
+    return locate(path)
+
+
 def tables(path: str | os.PathLike | None = None) -> list[str]:
     """Names of the package's tables, in the descriptor's order.
 
@@ -62,13 +118,7 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
-    if version is not None:
-        if path is not None:
-            raise ValueError("give path or version, not both")
-        from .remote import fetch
-
-        path = fetch(version)
-    package = locate(path)
+    package = open_package_or_version(path, version)
     table = load_arrow(package, name)
     if format == "arrow":
         return table

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .docs import file_mode
 from .errors import require
-from .sql import open_source
+from .load import open_package_or_version
 
 EXTRA = "plot"
 MAX_PANELS = 8
@@ -58,7 +58,7 @@ def series(path: str | os.PathLike | None = None, *, version: str | None = None)
 
     from .load import load_arrow
 
-    package = open_source(path, version)
+    package = open_package_or_version(path, version)
     get = {n: pl.from_arrow(load_arrow(package, n)) for n in ("munitions", "munition_types", "updates")}
     m = get["munitions"].join(get["updates"].select("update_id", pl.col("published_date").alias("_update_date")),
                               on="update_id", how="left")

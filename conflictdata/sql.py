@@ -26,10 +26,13 @@ import os
 from dataclasses import dataclass
 
 from .errors import QueryError, require
-from .package import Package, locate
+from .load import open_package_or_version
+from .package import Package
 from .schema import TableSchema
 
 EXTRA = "sql"
+# The old name, while conflictdata.export still imports it from here.
+open_source = open_package_or_version
 
 # The claim tables and the views that explain them.
 CLAIM_VIEWS = {"munitions_claims": "munitions", "casualty_claims": "casualty_reports"}
@@ -148,23 +151,12 @@ def connect(path: str | os.PathLike | None = None, *, version: str | None = None
     >>> con.sql("SELECT claimant_name, launched FROM munitions_claims")   # doctest: +SKIP
     """
     duckdb = require("duckdb", EXTRA)
-    package = open_source(path, version)
+    package = open_package_or_version(path, version)
     con = duckdb.connect(":memory:")
     register(con, package)
     if read_only:
         lock_down(con)
     return con
-
-
-def open_source(path: str | os.PathLike | None = None, version: str | None = None) -> Package:
-    """The package at ``path``, or the verified release ``version``, or the installed data."""
-    if version is not None:
-        if path is not None:
-            raise ValueError("give path or version, not both")
-        from .remote import fetch
-
-        path = fetch(version)
-    return locate(path)
 
 
 def register(con, package: Package) -> None:

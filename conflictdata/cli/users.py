@@ -16,8 +16,13 @@ VERSION = click.option("--version", "version", metavar="VERSION",
 
 
 def _one_source(path, version) -> None:
-    if path is not None and version is not None:
-        fail("give --path or --version, not both")
+    # Before any work, in the options' names: --path and --version together is the first thing said.
+    from ..load import check_one_source
+
+    try:
+        check_one_source(path, version, names=("--path", "--version"))
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @click.command()
