@@ -19,6 +19,7 @@ False
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -41,11 +42,28 @@ class Check:
     kind: str = "structural"
     severity: str = ERROR
     tables: tuple[str, ...] = ()
+    # What a fault says, as a template filled from the fault's row ("value" and the columns it
+    # shows) and the values the emitter fixes (the field, the bound): see :meth:`say`.
+    message: str = ""
 
     @property
     def where(self) -> str:
         """The tables it applies to, in words."""
         return ", ".join(self.tables) if self.tables else "any table"
+
+    def say(self, template: str | None = None, **fixed) -> Callable[[dict], str]:
+        """The message of a fault of this check, from its row: the template with ``fixed`` and the row.
+
+        Examples
+        --------
+        >>> say = get("constraint-minimum").say(field="launched", minimum=0)
+        >>> say({"value": "-1", "__line__": 7})
+        'launched is -1, below the minimum 0'
+        """
+        text = template or self.message
+        if not text:
+            raise ValueError(f"check {self.code!r} has no message template; give one")
+        return lambda row: text.format_map({**fixed, **row})
 
 
 REGISTRY: dict[str, Check] = {}
@@ -78,6 +96,21 @@ def emit(code: str) -> None:
     get(code)
     EMITTED[code] += 1
 
+
+# What the structural checks say, filled in by the emitters in validation/structure.py.
+_MESSAGES = {
+    'type-error': '{field} is {value!r}, which is not a valid {type}{hint}',
+    'constraint-required': '{field} is required but empty',
+    'constraint-enum': '{field} is {value!r}; allowed: {allowed}',
+    'constraint-minimum': '{field} is {value}, below the minimum {minimum}',
+    'constraint-maximum': '{field} is {value}, above the maximum {maximum}',
+    'constraint-pattern': '{field} is {value!r}, which does not match the pattern {pattern}',
+    'constraint-min-length': '{field} is shorter than {length} characters',
+    'constraint-max-length': '{field} is longer than {length} characters',
+    'constraint-unique': '{field} {value!r} appears on an earlier line too; it must be unique',
+    'primary-key': 'the primary key ({key}) {value!r} is used by an earlier row too',
+    'foreign-key': "{fields} {value!r} matches no {reference} in the table '{table}'",
+}
 
 for _code, _kind, _description in (
     ("package-invalid", "package", "datapackage.json and its Table Schemas can be read, are valid JSON without "
@@ -121,7 +154,7 @@ for _code, _kind, _description in (
     ("foreign-key", "structural", "foreign keys point at an existing row of the referenced table (self-references "
                                   "included)"),
 ):
-    register(Check(_code, _description, _kind))
+    register(Check(_code, _description, _kind, message=_MESSAGES.get(_code, "")))
 
 for _code, _severity, _description in (
     ("file-too-large", ERROR, "a submission file is at most 1 MiB: it holds one source document"),

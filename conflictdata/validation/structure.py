@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..cast import parse
+from ..catalogue import get
 from ..read import LINE, RawTable
 from ..schema import TableSchema, whole
 from .collect import TEXT as _TEXT
@@ -83,11 +84,12 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
 
         if f.type != "string":
             batch.add(text.is_not_null() & typed.is_null(), field=name, code="type-error", value_of=shown,
-                      message=lambda r, f=f: f"{f.name} is {r['value']!r}, which is not a valid {f.type}"
-                      + (" (YYYY-MM-DD)" if f.type == "date" else ""), clean=same_nulls)
+                      message=get("type-error").say(field=name, type=f.type,
+                                                    hint=" (YYYY-MM-DD)" if f.type == "date" else ""),
+                      clean=same_nulls)
         if c.get("required"):
             batch.add(text.is_null(), field=name, code="constraint-required", value_of=shown,
-                      message=lambda r, n=name: f"{n} is required but empty",
+                      message=get("constraint-required").say(field=name),
                       clean=lambda fr, t=shown: fr.get_column(t).null_count() == 0)
         if c.get("enum") is not None:
             allowed = [str(v) for v in c["enum"]]
@@ -96,26 +98,25 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
             outside = typed.is_null() if parsed else ~text.is_in(allowed)
             batch.add(text.is_not_null() & outside, field=name, code="constraint-enum", value_of=shown,
                       clean=same_nulls if parsed else None,
-                      message=lambda r, n=name, a=allowed: f"{n} is {r['value']!r}; allowed: {', '.join(a)}")
+                      message=get("constraint-enum").say(field=name, allowed=", ".join(allowed)))
         if "minimum" in c:
             batch.add(typed < c["minimum"], field=name, code="constraint-minimum", value_of=shown,
-                      message=lambda r, n=name, m=c["minimum"]: f"{n} is {r['value']}, below the minimum {m}")
+                      message=get("constraint-minimum").say(field=name, minimum=c["minimum"]))
         if "maximum" in c:
             batch.add(typed > c["maximum"], field=name, code="constraint-maximum", value_of=shown,
-                      message=lambda r, n=name, m=c["maximum"]: f"{n} is {r['value']}, above the maximum {m}")
+                      message=get("constraint-maximum").say(field=name, maximum=c["maximum"]))
         if "pattern" in c and f.type == "string":
             unknown = text if name not in known else pl.when(~known[name]).then(text)
             batch.add(~unknown.str.contains(f.pattern), field=name, code="constraint-pattern",
-                      value_of=shown, message=lambda r, n=name, p=c["pattern"]:
-                      f"{n} is {r['value']!r}, which does not match the pattern {p}")
+                      value_of=shown, message=get("constraint-pattern").say(field=name, pattern=c["pattern"]))
         if "minLength" in c:
             batch.add(text.str.len_chars() < c["minLength"], field=name, code="constraint-min-length",
-                      value_of=shown, message=lambda r, n=name, m=c["minLength"]: f"{n} is shorter than {m} characters")
+                      value_of=shown, message=get("constraint-min-length").say(field=name, length=c["minLength"]))
         if "maxLength" in c:
             # Bytes bound characters from above, cheaply: count characters only past the limit.
             batch.add((text.str.len_bytes() > c["maxLength"]) & (text.str.len_chars() > c["maxLength"]),
                       field=name, code="constraint-max-length", value_of=shown,
-                      message=lambda r, n=name, m=c["maxLength"]: f"{n} is longer than {m} characters")
+                      message=get("constraint-max-length").say(field=name, length=c["maxLength"]))
 
 
 def key_columns(schema: TableSchema) -> set[str]:
@@ -144,13 +145,12 @@ def queue_key_checks(batch: Batch, schema: TableSchema, name: str) -> None:
         if f"unique {n}" in repeated:
             col = pl.col(n)
             batch.add(col.is_not_null() & ~col.is_first_distinct(), field=n, code="constraint-unique",
-                      message=lambda r, n=n: f"{n} {r['value']!r} appears on an earlier line too; it must be unique")
+                      message=get("constraint-unique").say(field=n))
     if "primary key" in repeated:
         key = pl.col(pk[0]) if len(pk) == 1 else pl.struct(pk)
         batch.add(pl.all_horizontal([pl.col(k).is_not_null() for k in pk]) & ~key.is_first_distinct(),
                   field=pk[0] if len(pk) == 1 else None, value_of=pk[0], code="primary-key",
-                  message=lambda r: f"the primary key ({', '.join(pk)}) {r.get('value')!r} is used by an earlier row "
-                                    "too")
+                  message=get("primary-key").say(key=", ".join(pk)))
     refs = references(schema, name, {name: batch.frame}, only_self=True)
     batch.frame = attach(batch.frame, refs)
     queue_foreign_keys(batch, refs)
@@ -313,10 +313,10 @@ def queue_foreign_keys(batch: Batch, refs: list[Reference]) -> None:
         fk, target = ref.fk, ref.target
         if ref.frame is None:
             batch.add(pl.int_range(pl.len()) == 0, field=fk.fields[0], code="foreign-key",
-                      message=lambda r, t=target: f"the foreign key points at a table '{t}' that the package lacks")
+                      message=get("foreign-key").say("the foreign key points at a table '{table}' that the package "
+                                                     "lacks", table=target))
             continue
         present = pl.all_horizontal([pl.col(c).is_not_null() for c in fk.fields])
         batch.add(present & ~ref.found(), field=fk.fields[0], code="foreign-key",
-                  message=lambda r, fk=fk, t=target: (
-                      f"{', '.join(fk.fields)} {r['value']!r} matches no {', '.join(fk.reference_fields)} "
-                      f"in the table '{t}'"))
+                  message=get("foreign-key").say(fields=", ".join(fk.fields), reference=", ".join(fk.reference_fields),
+                                                 table=target))
