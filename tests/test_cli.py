@@ -20,6 +20,18 @@ def test_help_and_version():
     assert r.exit_code == 0 and conflictdata.__version__ in r.output
 
 
+def test_short_help_has_one_home():
+    # --help lists each command's short help from COMMANDS, and a loaded command says the same
+    import click
+
+    from conflictdata.cli import COMMANDS
+
+    listed = run("--help").output
+    for name, (_, short_help) in COMMANDS.items():
+        assert short_help in " ".join(listed.split())
+        assert cli.get_command(click.Context(cli), name).get_short_help_str(limit=200) == short_help
+
+
 def test_tables_lists_row_counts():
     r = run("tables")
     assert r.exit_code == 0

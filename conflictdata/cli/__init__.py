@@ -14,38 +14,28 @@ import click
 
 from .. import __version__
 
-# name -> "module:function"; each module holds the commands of one capability.
-COMMANDS = {
-    "tables": "conflictdata.cli.data:tables",
-    "validate": "conflictdata.cli.data:validate",
-    "import": "conflictdata.cli.imports:import_group",
-    "rules": "conflictdata.cli.data:rules",
-    "build": "conflictdata.cli.release:build",
-    "diff": "conflictdata.cli.release:diff",
-    "download": "conflictdata.cli.release:download",
-    "add": "conflictdata.cli.submit:add",
-    "new-submission": "conflictdata.cli.submit:new_submission",
-    "docs": "conflictdata.cli.users:docs",
-    "cite": "conflictdata.cli.users:cite",
-    "sql": "conflictdata.cli.users:sql",
-    "export": "conflictdata.cli.users:export",
-    "plot": "conflictdata.cli.users:plot",
-}
-HELP = {
-    "tables": "List the tables and their row counts.",
-    "validate": "Check a package's data against its schemas and rules.",
-    "import": "Import a third-party dataset (missile-attacks) into a new, validated package.",
-    "rules": "List every check the validator runs, with its code.",
-    "build": "Build a reproducible release: Parquet, CSV, checksums, zip.",
-    "diff": "Compare two versions: rows, schema changes, required version bump.",
-    "download": "Download and verify a published release into the cache.",
-    "add": "Check submission files and merge them into the package, all or nothing.",
-    "new-submission": "Print a commented YAML template for a new submission.",
-    "docs": "Generate docs/data-dictionary.md from the schemas.",
-    "cite": "Print how to cite the data version in use (text, BibTeX).",
-    "sql": "Run a read-only SQL query (DuckDB) over tables and views.",
-    "export": "Export to a DuckDB or SQLite database or an Excel workbook.",
-    "plot": "Plot launched vs intercepted over time by munition category.",
+# name -> (where the command lives, its line in ``conflictdata --help``). This table is the one
+# home of a command's short help: the group lists it from here without importing any command
+# module (so ``--help`` stays instant), and gives it to the command when it is loaded, so every
+# place click shows a short help agrees. The docstring is the full help of ``conflictdata NAME
+# --help``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tables": ("conflictdata.cli.data:tables", "List the tables and their row counts."),
+    "validate": ("conflictdata.cli.data:validate", "Check a package's data against its schemas and rules."),
+    "import": ("conflictdata.cli.imports:import_group",
+               "Import a third-party dataset (missile-attacks) into a new, validated package."),
+    "rules": ("conflictdata.cli.data:rules", "List every check the validator runs, with its code."),
+    "build": ("conflictdata.cli.release:build", "Build a reproducible release: Parquet, CSV, checksums, zip."),
+    "diff": ("conflictdata.cli.release:diff", "Compare two versions: rows, schema changes, required version bump."),
+    "download": ("conflictdata.cli.release:download", "Download and verify a published release into the cache."),
+    "add": ("conflictdata.cli.submit:add", "Check submission files and merge them into the package, all or nothing."),
+    "new-submission": ("conflictdata.cli.submit:new_submission",
+                       "Print a commented YAML template for a new submission."),
+    "docs": ("conflictdata.cli.users:docs", "Generate docs/data-dictionary.md from the schemas."),
+    "cite": ("conflictdata.cli.users:cite", "Print how to cite the data version in use (text, BibTeX)."),
+    "sql": ("conflictdata.cli.users:sql", "Run a read-only SQL query (DuckDB) over tables and views."),
+    "export": ("conflictdata.cli.users:export", "Export to a DuckDB or SQLite database or an Excel workbook."),
+    "plot": ("conflictdata.cli.users:plot", "Plot launched vs intercepted over time by munition category."),
 }
 
 
@@ -56,13 +46,16 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name not in COMMANDS:
             return None
-        module, func = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(module), func)
+        target, short_help = COMMANDS[name]
+        module, func = target.split(":")
+        command = getattr(importlib.import_module(module), func)
+        command.short_help = short_help
+        return command
 
     def format_commands(self, ctx, formatter):
-        # Short help without importing every command module.
+        # The short help from the table, without importing every command module.
         with formatter.section("Commands"):
-            formatter.write_dl([(name, HELP.get(name, "")) for name in self.list_commands(ctx)])
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
