@@ -10,6 +10,11 @@ commas must confirm what Polars made of it (Polars pads a short row with nulls a
 blank line as a row of nulls without a word). A block they do not confirm (ragged rows,
 blank lines, quoted line breaks, malformed quoting, bad UTF-8) is read again with Python's
 ``csv`` module, which knows the line of every record and names every fault.
+
+:class:`TableReader` is the one entry point and the protocol (``header``, ``faults``,
+``broken``, ``readable``, ``batches()``): ``TableReader(resource)`` gives a
+:class:`CsvSource`, which does the above, or a :class:`ParquetSource` for a release's
+Parquet file, read as its CSV copy would be.
 """
 
 from __future__ import annotations
@@ -17,11 +22,16 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .files import NotRegularFileError, open_regular
 from .package import Resource
 from .report import Fault
+
+if TYPE_CHECKING:
+    import polars as pl
 
 LINE = "__line__"  # the column that carries each row's line in the file (header = 1)
 # A column that is true on every row of a batch whose block of the file is all ASCII: what
@@ -44,7 +54,7 @@ class RawTable:
     """
 
     resource: Resource
-    frame: object | None  # polars.DataFrame
+    frame: pl.DataFrame | None
     header: list[str] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     header_line: int = 1  # where the header is (blank lines above it are a fault, not a skip)
@@ -56,6 +66,10 @@ class RawTable:
 class TableReader:
     """Read one resource in batches: text frames with ``__line__``, faults for the file itself.
 
+    ``TableReader(resource)`` is the one entry point: it gives a :class:`CsvSource` or a
+    :class:`ParquetSource`, by ``resource.format``; both keep the attributes below and differ
+    only in how they open the file and cut it into batches.
+
     ``faults`` holds what is wrong with the file (missing, empty, header, NUL bytes, bad
     UTF-8, broken quoting, ragged or blank rows); ``broken`` is true when reading had to stop
     before the end. A release's Parquet file is read as its CSV copy would be.
@@ -64,24 +78,26 @@ class TableReader:
     --------
     >>> from conflictdata.package import locate
     >>> reader = TableReader(locate().resource("actors"))
+    >>> type(reader).__name__
+    'CsvSource'
     >>> frames = list(reader.batches())
     >>> int(frames[0]["__line__"][0]), reader.broken
     (2, False)
     """
 
-    def __init__(self, resource: Resource, block_bytes: int | None = None):
+    def __new__(cls, resource: Resource, block_bytes: int | None = None) -> TableReader:
+        # As pathlib.Path picks its flavour: callers name one class, the format picks the source.
+        if cls is TableReader:
+            cls = ParquetSource if resource.format == "parquet" else CsvSource
+        return super().__new__(cls)
+
+    def __init__(self, resource: Resource, block_bytes: int | None = None) -> None:
         self.resource = resource
-        self.block_bytes = block_bytes or BLOCK_BYTES
         self.raw = RawTable(resource, None)
-        self.faults, self.header = self.raw.faults, []
-        self.missing = [str(v) for v in resource.schema.get("missingValues", [""])]
+        self.faults = self.raw.faults  # the same list: a fault added to either is in both
+        self.header: list[str] = []
         self.broken = False
-        self._start = 0  # byte offset of the first record after the header
-        self._first_line = 2
-        if resource.format == "parquet":
-            self._open_parquet()
-        else:
-            self._open_csv()
+        self._open()
         self.raw.header = self.header
 
     def fault(self, row, fld, value, code, message) -> None:
@@ -89,11 +105,36 @@ class TableReader:
 
     @property
     def readable(self) -> bool:
+        """True when the file has a header to check rows against (its faults say why not)."""
         return bool(self.header)
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Text frames in file order (at least one, maybe empty, when the file is readable)."""
+        if self.readable:
+            yield from self._batches()
+
+    def _open(self) -> None:
+        """Read the header into ``header``, or say in ``faults`` why the file cannot be read."""
+        raise NotImplementedError
+
+    def _batches(self) -> Iterator[pl.DataFrame]:
+        """The frames of a readable file (``batches`` has checked that it is)."""
+        raise NotImplementedError
+
+
+class CsvSource(TableReader):
+    """A CSV file, read in blocks of about ``block_bytes`` cut at record ends (see the module)."""
+
+    def __init__(self, resource: Resource, block_bytes: int | None = None) -> None:
+        self.block_bytes = block_bytes or BLOCK_BYTES
+        self.missing = [str(v) for v in resource.schema.get("missingValues", [""])]
+        self._start = 0  # byte offset of the first record after the header
+        self._first_line = 2
+        super().__init__(resource, block_bytes)
 
     # --- opening -----------------------------------------------------------------------
 
-    def _open_csv(self) -> None:
+    def _open(self) -> None:
         path = self.resource.path
         try:
             with open_regular(self.resource.file, path) as f:
@@ -116,10 +157,7 @@ class TableReader:
             return
         # Blank lines above the header would make an empty header, and a table nobody checks:
         # the header is read where it is (so every line keeps its number), and they are a fault.
-        start, blank = bom, 0
-        while head.startswith((b"\n", b"\r\n"), start):
-            start += 1 if head[start] == 0x0A else 2
-            blank += 1
+        start, blank = _skip_blank_lines(head, bom)
         if blank:
             lines = "line 1 is" if blank == 1 else f"lines 1 to {blank} are"
             self.fault(1, None, None, "blank-row", f"{lines} blank above the header; the header must be the first "
@@ -155,44 +193,24 @@ class TableReader:
                 self.header = []
                 return
         self._start = end
-        self._first_line = line + text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
-
-    def _open_parquet(self) -> None:
-        import polars as pl
-
-        try:
-            with open_regular(self.resource.file, self.resource.path):
-                pass  # Parquet is read by path: refuse a FIFO before a reader would wait on it
-            self.header = list(pl.read_parquet_schema(self.resource.file))
-        except NotRegularFileError as exc:
-            self.fault(None, None, None, "file-unreadable", str(exc))
-        except FileNotFoundError:
-            self.fault(None, None, None, "file-missing", f"the file {self.resource.path} does not exist")
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            self.fault(None, None, None, "file-unreadable", f"{self.resource.path} is not a readable Parquet "
-                                                            f"file: {str(exc).splitlines()[0]}")
+        self._first_line = line + _lines_spanned(text)
 
     # --- reading -----------------------------------------------------------------------
 
-    def batches(self):
-        """Text frames in file order (at least one, maybe empty, when the file is readable)."""
-        if not self.readable:
-            return
-        if self.resource.format == "parquet":
-            yield from self._parquet_batches()
-            return
+    def _batches(self) -> Iterator[pl.DataFrame]:
         any_rows, line = False, self._first_line
         for block in self._blocks():
             frame, breaks = self._parse(block, line)
             if frame is None:
                 self.broken = True
                 return
+            # Every block with rows is a batch; a file without rows still gives one (empty) frame.
             if frame.height or not any_rows:
                 any_rows = any_rows or frame.height > 0
                 yield frame
             line += breaks
 
-    def _blocks(self):
+    def _blocks(self) -> Iterator[bytes]:
         """Blocks of bytes, each cut where a record ends (the last one maybe empty)."""
         at, size, first = self._start, self.block_bytes, True
         with open_regular(self.resource.file, self.resource.path) as f:
@@ -212,7 +230,7 @@ class TableReader:
                 yield data[:cut] if cut < len(data) else data
                 at, size, first = at + cut, self.block_bytes, False
 
-    def _parse(self, block: bytes, line: int):
+    def _parse(self, block: bytes, line: int) -> tuple[pl.DataFrame | None, int]:
         """(frame, line breaks in the block): fast when its counts agree, else carefully.
 
         The frame is None when the block cannot be read.
@@ -234,7 +252,8 @@ class TableReader:
 
         frame = _parse_fast(block, self.header, self.missing)
         if frame is not None:
-            # Confirmed: one row per line, so the rows count the line breaks too.
+            # Confirmed: one row per line, so the rows count the line breaks too (all but a
+            # last line without its line break).
             breaks = frame.height - (0 if block.endswith(b"\n") or not block else 1)
             return frame.with_columns(pl.int_range(line, line + frame.height, dtype=pl.Int64).alias(LINE),
                                       pl.lit(block.isascii()).alias(ASCII)), breaks
@@ -251,18 +270,44 @@ class TableReader:
             frame = frame.with_columns(pl.lit(block.isascii()).alias(ASCII))
         return frame, block.count(b"\n")
 
-    def _parquet_batches(self):
-        """A release's Parquet file as text in the CSV copy's formats; lines as in that copy."""
+
+class ParquetSource(TableReader):
+    """A release's Parquet file, as text in the CSV copy's formats, with the lines of that copy."""
+
+    def _open(self) -> None:
         import polars as pl
 
-        from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
+        try:
+            with open_regular(self.resource.file, self.resource.path):
+                pass  # Parquet is read by path: refuse a FIFO before a reader would wait on it
+            self.header = list(pl.read_parquet_schema(self.resource.file))
+        except NotRegularFileError as exc:
+            self.fault(None, None, None, "file-unreadable", str(exc))
+        except FileNotFoundError:
+            self.fault(None, None, None, "file-missing", f"the file {self.resource.path} does not exist")
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            self.fault(None, None, None, "file-unreadable", f"{self.resource.path} is not a readable Parquet "
+                                                            f"file: {str(exc).splitlines()[0]}")
 
-        formats = {pl.Date: DATE_FORMAT, pl.Datetime: DATETIME_FORMAT, pl.Time: TIME_FORMAT}
-        query = pl.scan_parquet(self.resource.file).with_row_index(LINE, offset=2)
-        as_text = [pl.col(n).dt.strftime(formats[dt.base_type()]).alias(n) if dt.base_type() in formats
-                   else pl.col(n).cast(pl.String) for n, dt in query.collect_schema().items() if n != LINE]
+    def _batches(self) -> Iterator[pl.DataFrame]:
+        import polars as pl
+
+        query = pl.scan_parquet(self.resource.file).with_row_index(LINE, offset=2)  # line 1 is the CSV's header
+        as_text = [_as_csv_text(name, dtype) for name, dtype in query.collect_schema().items() if name != LINE]
         text = query.select(*as_text, pl.col(LINE).cast(pl.Int64))
         yield from text.collect_batches(chunk_size=500_000)
+
+
+def _as_csv_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column ``name`` as text, the way the release's CSV copy writes it (dates in the schema's formats)."""
+    import polars as pl
+
+    from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
+
+    formats = {pl.Date: DATE_FORMAT, pl.Datetime: DATETIME_FORMAT, pl.Time: TIME_FORMAT}
+    if (fmt := formats.get(dtype.base_type())) is not None:
+        return pl.col(name).dt.strftime(fmt).alias(name)
+    return pl.col(name).cast(pl.String)
 
 
 def read_raw(resource: Resource) -> RawTable:
@@ -334,7 +379,21 @@ def _lone_cr_outside_quotes(block: bytes) -> int:
 
 def _lone_cr(text: bytes) -> bool:
     """True when ``text`` holds a carriage return that no line feed follows."""
-    return b"\r" in text and text.replace(b"\r\n", b"").find(b"\r") >= 0
+    return b"\r" in text and b"\r" in text.replace(b"\r\n", b"")
+
+
+def _skip_blank_lines(head: bytes, start: int) -> tuple[int, int]:
+    """(offset of the first line that is not blank, how many blank lines came before it)."""
+    blank = 0
+    while head.startswith((b"\n", b"\r\n"), start):
+        start += 1 if head[start] == 0x0A else 2
+        blank += 1
+    return start, blank
+
+
+def _lines_spanned(record: bytes) -> int:
+    """How many lines of the file one record takes (its last may lack a line break: the file's end)."""
+    return record.count(b"\n") + (0 if record.endswith(b"\n") else 1)
 
 
 # --- record boundaries -----------------------------------------------------------------
@@ -356,7 +415,8 @@ def _last_record_end(data: bytes) -> int:
     the quotes before it are even in number.
     """
     if b'"' not in data:  # a byte search, far cheaper than counting
-        return data.rfind(b"\n") + 1 or -1
+        nl = data.rfind(b"\n")
+        return nl + 1 if nl >= 0 else -1
     quotes = data.count(b'"')
     nl = data.rfind(b"\n")
     while nl >= 0:
@@ -395,21 +455,50 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
         # lines, and the careful reader is needed for the line of each row.
         inner = _quoted_commas(block)
         if inner is None:
-            cells = pl.all().str
-            counts = frame.select(cells.count_matches(",", literal=True).sum().name.suffix(","),
-                                  cells.contains("\n", literal=True).any().name.suffix("\n")).row(0, named=True)
-            if any(counts[f"{n}\n"] for n in header):
-                return None
-            inner = sum(counts[f"{n},"] or 0 for n in header)
-        elif inner < 0:
+            inner = _commas_in_cells(frame)
+        if inner is None or inner < 0:
             return None
     # A one-column table has no commas to miss: its blank lines are searched for (a costly
     # search, as costly as the parse, so only here).
-    blank = len(header) == 1 and (frame.null_count().row(0)[0] > 0 if b'"' in block else (
-        block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block))
-    if blank or block.count(b",") != (len(header) - 1) * frame.height + inner:
+    if len(header) == 1 and _may_hold_blank_line(block, frame):
+        return None
+    # Every row holds one comma fewer than it has cells, besides the commas inside its cells:
+    # a short or blank line Polars padded has fewer.
+    separators = (len(header) - 1) * frame.height
+    if block.count(b",") != separators + inner:
         return None
     return frame
+
+
+def _commas_in_cells(frame: pl.DataFrame) -> int | None:
+    """The commas in the parsed cells of ``frame``; None when a cell holds a line break.
+
+    Cheaper than :func:`_quoted_commas` on a block with many quoted cells: one pass of
+    Polars over every column.
+    """
+    import polars as pl
+
+    cells = pl.all().str
+    # One select for both, so that Polars reads each column once: the commas per column,
+    # then whether each column holds a line break.
+    row = frame.select(cells.count_matches(",", literal=True).sum().name.suffix(","),
+                       cells.contains("\n", literal=True).any().name.suffix("\n")).row(0)
+    commas, breaks = row[:frame.width], row[frame.width:]
+    if any(breaks):
+        return None
+    return sum(n or 0 for n in commas)
+
+
+def _may_hold_blank_line(block: bytes, frame: pl.DataFrame) -> bool:
+    """Whether a one-column block may hold a blank line, which its comma count cannot show.
+
+    Without quotes, a blank line is a line break at the start or two in a row (LF or CRLF).
+    With quotes the parsed cells are asked instead: a blank line became a null cell. So did
+    an empty cell; the careful reader, which then reads the block, tells the two apart.
+    """
+    if b'"' in block:
+        return frame.null_count().row(0)[0] > 0
+    return block.startswith((b"\n", b"\r\n")) or b"\n\n" in block or b"\n\r\n" in block
 
 
 _AFTER_QUOTE = (b"", b",", b"\n", b"\r", b'"')  # what may follow the quote that closes a cell
@@ -452,6 +541,7 @@ def _parse_careful(text: str, header: list[str], raw: RawTable, missing: list[st
     if not _records(csv.reader(io.StringIO(text, newline=""), strict=True), header, raw, sink, first_line):
         return None
     frame = pl.DataFrame(dict(zip(header, columns, strict=True)), schema={n: pl.String for n in header})
+    # A cell that spells one of the schema's missing values is null, as Polars' null_values makes it.
     nulled = [pl.when(pl.any_horizontal([pl.col(n) == m for m in missing])).then(None).otherwise(pl.col(n)).alias(n)
               for n in header]
     return frame.with_columns(*nulled, pl.Series(LINE, lines, dtype=pl.Int64))
@@ -502,13 +592,18 @@ def _records(reader, header: list[str], raw: RawTable, sink, first_line: int) ->
                     raw.fault(start, absent, None, "missing-cell",
                               f"line {start} has {len(record)} cells but the header has {width}; "
                               f"'{absent}' and later fields are missing")
-            sink(start, (record + [""] * width)[:width])
+            sink(start, _to_width(record, width))
             start = first_line + reader.line_num
     except csv.Error as exc:
         raw.fault(start, None, None, "malformed-csv",
                   f"the record starting on line {start} is not valid CSV ({exc}); check its quotes")
         return False
     return True
+
+
+def _to_width(record: list[str], width: int) -> list[str]:
+    """``record`` padded with empty cells, or cut, to ``width`` cells (a ragged row is reported, then read)."""
+    return (record + [""] * width)[:width]
 
 
 def clip(value: str, n: int = 80) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field
 
 from .catalogue import ERROR, WARNING, emit
 
-__all__ = ["ERROR", "WARNING", "Fault", "Report"]
+__all__ = ["ERROR", "WARNING", "Caps", "Fault", "Report"]
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,34 @@ class Fault:
         return f"{where}{col} {self.code}: {self.message}"
 
 
+class Caps(Counter):
+    """How many faults of each kind have been kept, so that a check stops listing at its cap.
+
+    A kind is what the caller caps by: the validator a (table, check, field), a submission a
+    code. What is past the cap is not kept but counted, in :attr:`Report.omitted`.
+
+    Examples
+    --------
+    >>> caps = Caps()
+    >>> slot = ("munitions", "constraint-minimum", "launched")
+    >>> caps.take(slot, 3, cap=5), caps.take(slot, 3, cap=5), caps.take(slot, 3, cap=5)
+    (3, 2, 0)
+    """
+
+    def take(self, kind: Hashable, found: int, cap: int) -> int:
+        """How many of ``found`` new faults of ``kind`` may be kept under ``cap``; they count as kept."""
+        kept = min(found, max(cap - self[kind], 0))
+        self[kind] += kept
+        return kept
+
+
 @dataclass
 class Report:
     """Every fault found in one validation run.
 
     ``omitted`` counts faults that were found but not kept, because a check hit its cap
-    (so a file where every row is wrong still gives a short report, and a true count).
+    (so a file where every row is wrong still gives a short report, and a true count);
+    ``caps`` is where the checks that report here count what they have kept against it.
 
     Examples
     --------
@@ -91,19 +114,24 @@ class Report:
     faults: list[Fault] = field(default_factory=list)
     omitted: Counter = field(default_factory=Counter)
     strict: bool = False
-    kept: Counter = field(default_factory=Counter, repr=False)  # faults kept per (table, code, field)
+    caps: Caps = field(default_factory=Caps, repr=False)
+
+    @property
+    def kept(self) -> Caps:
+        """The former name of :attr:`caps`, which ``submit._capped`` still counts through."""
+        return self.caps
 
     def add(self, fault: Fault) -> None:
         self.faults.append(fault)
 
-    def extend(self, faults) -> None:
+    def extend(self, faults: Iterable[Fault]) -> None:
         self.faults.extend(faults)
 
     def merge(self, other: Report) -> None:
         """Take every fault and count of ``other`` (a table's scratch report) into this one."""
         self.faults.extend(other.faults)
         self.omitted.update(other.omitted)
-        self.kept.update(other.kept)
+        self.caps.update(other.caps)
 
     @property
     def errors(self) -> list[Fault]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..read import LINE
 from ..report import ERROR, Fault, Report
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEFAULT_CAP = 1000  # faults kept per check and table; the rest are counted, not listed
 TEXT = "\x1ftext"  # suffix of the text a typed column was parsed from, while both are needed
@@ -19,7 +23,7 @@ TEXT = "\x1ftext"  # suffix of the text a typed column was parsed from, while bo
 
 @dataclass
 class _Item:
-    mask: object  # polars.Expr, true on faulty rows
+    mask: pl.Expr  # true on faulty rows
     field: str | None
     code: str
     message: Callable[[dict], str]
@@ -57,11 +61,11 @@ class Batch:
     3
     """
 
-    def __init__(self, frame, resource: str, path: str, engine: str = "polars"):
+    def __init__(self, frame: pl.DataFrame, resource: str, path: str, engine: str = "polars") -> None:
         self.frame, self.resource, self.path, self.engine = frame, resource, path, engine
         self.items: list[_Item] = []
 
-    def add(self, mask, *, field: str | None, code: str, message: Callable[[dict], str],
+    def add(self, mask: pl.Expr, *, field: str | None, code: str, message: Callable[[dict], str],
             value_of: str | None = None, severity: str = ERROR, extra: tuple = (),
             clean: Callable | None = None) -> None:
         """Queue a check; ``extra`` holds column names or Polars expressions the message needs.
@@ -74,10 +78,9 @@ class Batch:
         """Count every queued check in one pass, then collect the faults; return the total.
 
         ``cap`` bounds the faults kept per (table, check, field) over every batch that
-        reports into ``report``; the rest are counted in ``report.omitted``.
+        reports into ``report`` (counted in ``report.caps``); the rest are counted in
+        ``report.omitted``.
         """
-        import polars as pl
-
         if not self.items:
             return 0
         live = [(i, item) for i, item in enumerate(self.items) if item.clean is None or not item.clean(self.frame)]
@@ -88,7 +91,7 @@ class Batch:
         failing = [(i, item, n) for (i, item), n in zip(live, counts, strict=True) if n]
         self.items = []
         if failing:
-            self._collect(report, failing, cap, pl)
+            self._collect(report, failing, cap)
         return total
 
     def _by_pandera(self, live: list) -> list:
@@ -111,18 +114,20 @@ class Batch:
         """
         return column + TEXT if column + TEXT in self.frame.columns else column
 
-    def _collect(self, report: Report, failing: list, cap: int, pl) -> None:
+    def _collect(self, report: Report, failing: list, cap: int) -> None:
         """The rows of the checks that found faults, at most ``cap`` per check, as Faults.
 
         The masks and computed columns are evaluated on the whole frame (some look at other
         rows: "first of its kind", "the earliest line of this claim"), once, and only the
         rows that fail some check are kept: picking each check's rows from those is cheap.
         """
+        import polars as pl
+
         wanted = []
         for i, item, n in failing:
-            slot = (self.resource, item.code, item.field)
-            room = max(cap - report.kept[slot], 0)
-            report.kept[slot] += min(n, room)
+            # The cap is per (table, check, field) over every batch of the table: report.caps
+            # remembers what the earlier batches kept.
+            room = report.caps.take((self.resource, item.code, item.field), n, cap)
             if n > room:
                 report.omitted[item.severity] += n - room
             if room:
@@ -151,7 +156,7 @@ class Batch:
                                  item.message(row), item.severity))
 
 
-def failing_rows(frame, items: list) -> dict[int, list[int]]:
+def failing_rows(frame: pl.DataFrame, items: list) -> dict[int, list[int]]:
     """Which rows of ``frame`` fail each check, as Pandera finds them: ``{i: [row index, ...]}``.
 
     ``items`` are ``(i, item)`` pairs of the pipeline's checks (see
