@@ -116,11 +116,6 @@ class Report:
     strict: bool = False
     caps: Caps = field(default_factory=Caps, repr=False)
 
-    @property
-    def kept(self) -> Caps:
-        """The former name of :attr:`caps`, which ``submit._capped`` still counts through."""
-        return self.caps
-
     def add(self, fault: Fault) -> None:
         self.faults.append(fault)
 

@@ -175,8 +175,7 @@ def _apply(parsed, state):
 def _capped(report: Report, faults: list) -> None:
     """Add ``faults`` to ``report``, at most :data:`FAULT_CAP` of each code; count the others as omitted."""
     for fault in faults:
-        if report.kept[fault.code] < FAULT_CAP:
-            report.kept[fault.code] += 1
+        if report.caps.take(fault.code, 1, FAULT_CAP):
             report.add(fault)
         else:
             report.omitted[fault.severity] += 1
