@@ -536,3 +536,16 @@ def test_a_known_name_is_a_warning_and_a_taken_derived_id_a_fault(pkg, tmp_path)
     assert r.exit_code == 1
     assert ("error duplicate-id [actors[0].actor_id]: the derived actor_id 'russia' is already in the package"
             in r.output)
+
+
+def test_one_slug_function_and_submissions_do_not_transliterate():
+    # one slug function; a submission's ids are what the contributor wrote, so Cyrillic gives none
+    import doctest
+
+    from conflictdata import slugs
+    from conflictdata.importers import slugs as importer_slugs
+    from conflictdata.submission import ids
+
+    assert doctest.testmod(slugs).failed == 0
+    assert importer_slugs.slug is slugs.slug
+    assert importer_slugs.slug("Київ") == "kyiv" and ids.slug("Київ") == ""

@@ -2,40 +2,18 @@
 
 Identifiers in conflictdata match ``[a-z0-9]+(-[a-z0-9]+)*``. Imported text is often
 Cyrillic ("Молнія"), long ("Primorsko-Akhtarsk and Kursk oblast and ...") or differs from
-another text only in case or punctuation, so a slug is transliterated, shortened with a hash
-of the full text when long, and handed out by an :class:`IdRegistry` that never gives one id
-to two different things.
+another text only in case or punctuation, so a slug (:func:`conflictdata.slugs.slug`) is
+transliterated, shortened with a hash of the full text when long, and handed out by an
+:class:`IdRegistry` that never gives one id to two different things.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 
-# Ukrainian national transliteration (2010), plus the Russian letters it lacks; used for ids only.
-_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-    "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "ё": "e", "ы": "y", "э": "e", "ъ": "",
-}
+from ..slugs import slug  # the one slug function; importers transliterate (its default)
+
 MAX_LENGTH = 60
-
-
-def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; Cyrillic is transliterated.
-
-    Examples
-    --------
-    >>> slug("X-101/X-555 and Kalibr")
-    'x-101-x-555-and-kalibr'
-    >>> slug("Молнія")
-    'molniia'
-    """
-    text = "".join(_CYRILLIC.get(c, c) for c in text.lower())
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def digest(text: str, n: int = 10) -> str:

@@ -10,8 +10,7 @@ fault, and the contributor writes the id out.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from .. import slugs
 
 MAX_WORDS = 6
 PUBLISHER_WORDS = 4
@@ -29,7 +28,10 @@ PREFIX_FIELDS = ("publisher", "published_date")  # of the source
 
 
 def slug(text: str | None, max_words: int | None = MAX_WORDS) -> str:
-    """Lower-case ASCII words joined by ``-``, at most ``max_words`` of them.
+    """:func:`conflictdata.slugs.slug` without transliteration, at most ``max_words`` words.
+
+    A submission's ids are not transliterated: a contributor predicts an id from the name they
+    wrote, and a name without Latin letters or digits gets none (they write it out).
 
     Examples
     --------
@@ -40,11 +42,7 @@ def slug(text: str | None, max_words: int | None = MAX_WORDS) -> str:
     >>> slug("Київ")
     ''
     """
-    if not text:
-        return ""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", re.sub(r"['`]", "", ascii_text.lower()))
-    return "-".join(words if max_words is None else words[:max_words])
+    return slugs.slug(text, transliterate=False, max_words=max_words)
 
 
 def source_prefix(source: dict[str, str]) -> str:
