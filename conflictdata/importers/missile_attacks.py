@@ -79,7 +79,7 @@ SOCIAL = ("Facebook", "Telegram")
 
 
 @dataclass
-class Build:
+class ImportedTables:
     """The tables made from the input, before anything is written.
 
     ``tables`` maps a table name to its rows (dicts, in the order they are written);
@@ -160,7 +160,7 @@ def import_missile_attacks(daily: str | os.PathLike, out: str | os.PathLike, *,
 
 # --- building the tables -----------------------------------------------------------------
 
-def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None) -> Build:
+def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None) -> ImportedTables:
     """Read the inputs and make every table's rows; nothing is written.
 
     Examples
@@ -246,7 +246,7 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
             lineage.append({"table": name, "row_id": row[key], "input_file": file, "input_line": line})
     tables["lineage"] = lineage
     origins["lineage"] = [(r["input_file"], r["input_line"]) for r in lineage]
-    return Build(tables, origins, inputs, _descriptor(table, inputs))
+    return ImportedTables(tables, origins, inputs, _descriptor(table, inputs))
 
 
 @dataclass
@@ -476,7 +476,7 @@ def _descriptor(daily: InputTable, files: dict[str, Path]) -> dict:
 
 # --- faults at their input lines -------------------------------------------------------------
 
-def trace(report: Report, result: Build, out: Path) -> Report:
+def trace(report: Report, result: ImportedTables, out: Path) -> Report:
     """The faults of the written package, each moved to the input file and line its row came from.
 
     A fault in a row the input made (every row but the header) names the input file (as given
