@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .errors import QueryError, require
 from .load import open_package_or_version
@@ -221,3 +222,74 @@ def one_line(exc: BaseException) -> str:
     """DuckDB's message without its caret diagram and hints: the first line."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def render(table, fmt: str = "table") -> str:
+    """A query's result (an Arrow table) as an aligned text table, CSV or a JSON array of objects.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        What :func:`query` returns.
+    fmt : {"table", "csv", "json"}
+        ``table`` for people (numbers aligned right, the row count last), ``csv`` and ``json``
+        for programs; a missing value is an empty cell, or ``null`` in JSON.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> result = pa.table({"claimant": ["Ukraine's Air Force", None], "launched": [19, 140]})
+    >>> print(render(result), end="")
+    claimant             launched
+    -------------------  --------
+    Ukraine's Air Force        19
+                              140
+    (2 rows)
+    >>> print(render(result, "csv"), end="")
+    claimant,launched
+    Ukraine's Air Force,19
+    ,140
+    >>> render(pa.table({"n": [1]}), "json").split()
+    ['[', '{', '"n":', '1', '}', ']']
+    """
+    import csv
+    import io
+    import json
+
+    names = table.column_names
+    rows = table.to_pylist()
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    text = [[_cell(row[n]) for n in names] for row in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(text)
+        return buf.getvalue()
+    # numbers align right, like a spreadsheet
+    numeric = [bool(rows) and all(row[n] is None or (isinstance(row[n], (int, float, Decimal))
+                                                     and not isinstance(row[n], bool)) for row in rows) for n in names]
+    widths = [max([len(n), *(len(r[i]) for r in text)]) for i, n in enumerate(names)]
+
+    def line(cells):
+        padded = (c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))
+        return "  ".join(padded).rstrip()
+
+    out = [line(names), "  ".join("-" * w for w in widths)] + [line(r) for r in text]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):  # DuckDB sums integers as HUGEINT, which Arrow gives as a decimal
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

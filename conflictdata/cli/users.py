@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -115,55 +114,11 @@ def sql(query, path, version, fmt):
     Needs pip install 'conflictdata[sql]'.
     """
     from ..sql import query as run
+    from ..sql import render
 
     _one_source(path, version)
     table = run(query, path, version=version)
     click.echo(render(table, fmt), nl=False)
-
-
-def render(table, fmt: str) -> str:
-    """An Arrow result as an aligned text table, CSV or a JSON array of objects."""
-    import csv
-    import io
-    import json
-
-    names = table.column_names
-    rows = table.to_pylist()
-    if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False, default=_json_value) + "\n"
-    text = [[_text(row[n]) for n in names] for row in rows]
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(text)
-        return buf.getvalue()
-    # numbers align right, like a spreadsheet
-    numeric = [bool(rows) and all(row[n] is None or (isinstance(row[n], (int, float, Decimal))
-                                                     and not isinstance(row[n], bool)) for row in rows) for n in names]
-    widths = [max([len(n), *(len(r[i]) for r in text)]) for i, n in enumerate(names)]
-
-    def line(cells):
-        padded = (c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))
-        return "  ".join(padded).rstrip()
-
-    out = [line(names), "  ".join("-" * w for w in widths)] + [line(r) for r in text]
-    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-    return "\n".join(out) + "\n"
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _json_value(value):
-    if isinstance(value, Decimal):  # DuckDB sums integers as HUGEINT, which Arrow gives as a decimal
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @click.command()
