@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from pathlib import Path
 
+from .atomic import file_mode as file_mode  # re-exported: conflictdata.plot imports it from here
+from .atomic import write_text
 from .package import Package, locate
 from .schema import Field, TableSchema
 from .sql import views
@@ -301,29 +302,8 @@ def default_file(package: Package) -> Path | None:
 
 
 def write(text: str, file: str | os.PathLike) -> Path:
-    """Write ``text`` to ``file`` through a temporary file in the same folder, then a rename."""
-    file = Path(file)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, file_mode(file))  # mkstemp makes it private; the file is documentation
-        os.replace(tmp, file)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return file
-
-
-def file_mode(file: Path) -> int:
-    """The mode ``file`` has, or the one a new file gets under the current umask."""
-    try:
-        return file.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    """Write ``text`` to ``file`` all at once (:func:`conflictdata.atomic.write_text`)."""
+    return write_text(file, text)
 
 
 def stale(text: str, file: str | os.PathLike, context: int = 40) -> list[str]:

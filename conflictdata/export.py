@@ -7,8 +7,9 @@
     in, so rows pointing at their own table are inserted parents first, and a parent chain
     that loops (a ``parent-cycle`` fault) cannot be exported to DuckDB.
 ``sqlite``
-    The same tables, keys and views; column types from :data:`SQLITE_TYPES`, dates and times
-    as ISO 8601 text (as in the CSV). Beside it, ``<name>.metadata.json`` gives Datasette the
+    The same tables, keys and views; column types from the schema layer
+    (:meth:`conflictdata.schema.Field.sqlite_type`), dates and times as ISO 8601 text (as in
+    the CSV). Beside it, ``<name>.metadata.json`` gives Datasette the
     title, licence, source and every table's, view's and column's description:
     ``datasette conflictdata.sqlite --metadata conflictdata.metadata.json``.
 ``xlsx``
@@ -17,34 +18,31 @@
     ``-``, ``@``, a tab or a carriage return) is stored as text with Excel's quote prefix, so
     it is shown, never run.
 
-Every file is written into a temporary folder beside its target and renamed into place when
-complete, so a failed export leaves no half-written file. An existing target is refused
+Every file is written beside its target and renamed into place when complete
+(:mod:`conflictdata.atomic`), so a failed export leaves no half-written file. An existing target is refused
 unless ``force``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from .atomic import atomic_file, write_text
 from .errors import DataError, OutputExistsError, require
 from .package import Package
-from .schema import DATETIME_FORMAT, TableSchema
+from .schema import DATETIME_FORMAT, SUPPORTED_TYPES, Field, TableSchema
 from .sql import open_source, quote, views
 
 FORMATS = ("duckdb", "sqlite", "xlsx")
 SUFFIXES = {".duckdb": "duckdb", ".ddb": "duckdb", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite",
             ".xlsx": "xlsx"}
 EXTRAS = {"duckdb": "sql", "xlsx": "excel"}
-# The one mapping from Table Schema types to SQLite column types (SQLite has no date type:
-# dates and times stay ISO 8601 text, which SQLite's date functions read).
-SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
-                "date": "TEXT", "time": "TEXT", "datetime": "TEXT"}
+# Read from the schema layer, not declared here: kept only because tests/test_export.py reads
+# it; once that test asks Field.sqlite_type() itself, delete this name.
+SQLITE_TYPES = {t: Field("", t).sqlite_type() for t in SUPPORTED_TYPES}
 # A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIELDS_SHEET = "fields"
@@ -91,32 +89,21 @@ def export(out: str | os.PathLike, format: str | None = None, *, path: str | os.
     out.parent.mkdir(parents=True, exist_ok=True)
     package = open_source(path, version)
     tables = _load_all(package)
-    with _staging(out) as stage:
+    with atomic_file(out) as tmp:
         if fmt == "duckdb":
-            write_duckdb(package, tables, stage / out.name)
+            write_duckdb(package, tables, tmp)
         elif fmt == "sqlite":
-            write_sqlite(package, tables, stage / out.name)
-            write_json(stage / targets[1].name, datasette_metadata(package, out.stem))
+            write_sqlite(package, tables, tmp)
+            # before the database goes in, so a failure here leaves neither file replaced
+            write_json(targets[1], datasette_metadata(package, out.stem))
         else:
-            write_xlsx(package, tables, stage / out.name)
-        for target in targets:
-            os.replace(stage / target.name, target)
+            write_xlsx(package, tables, tmp)
     return targets
 
 
 def metadata_path(out: Path) -> Path:
     """Where the Datasette metadata of a SQLite export goes: ``name.sqlite`` -> ``name.metadata.json``."""
     return out.with_name(f"{out.stem}.metadata.json")
-
-
-@contextlib.contextmanager
-def _staging(out: Path):
-    # A folder beside the target: the same file system, so the final rename is atomic.
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _load_all(package: Package) -> dict:
@@ -258,7 +245,7 @@ def write_sqlite(package: Package, tables: dict, file: Path) -> None:
         with con:
             for name in table_order(package):
                 schema = schemas[name]
-                con.execute(create_table(name, schema, {f.name: SQLITE_TYPES[f.type] for f in schema.fields}))
+                con.execute(create_table(name, schema, {f.name: f.sqlite_type() for f in schema.fields}))
                 marks = ", ".join("?" for _ in schema.fields)
                 columns = tables[name].to_pydict()
                 rows = zip(*(map(_sqlite_value, columns[f.name]) for f in schema.fields), strict=True)
@@ -300,7 +287,7 @@ def datasette_metadata(package: Package, database: str) -> dict:
 
 
 def write_json(file: Path, data: dict) -> None:
-    file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def neutralise(ws, value):

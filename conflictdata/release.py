@@ -22,15 +22,14 @@ import copy
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import semver
+from .atomic import staged_folder
 from .checksums import SUMS, sha256_file, sums_text
 from .errors import ReleaseError
 from .package import DESCRIPTOR, Package
@@ -107,10 +106,9 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     if not report.valid:
         return Build(report)
     epoch = release_epoch(package, version, source_date_epoch)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a release folder is for sharing
+    # 0o755 whatever the umask: a release folder is for sharing. Merged file by file into an
+    # existing folder, so files there that are not the release's are left alone.
+    with staged_folder(out, 0o755, merge=True) as staging:
         resources = [_write_table(package, name, staging, typed.pop(name)) for name in package.resources]
         descriptor = release_descriptor(package, version, epoch, resources)
         (staging / DESCRIPTOR).write_text(_json(descriptor), encoding="utf-8")
@@ -120,9 +118,6 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
         archive = f"{_package_name(package)}-{version}"
         _write_zip(staging, members, staging / f"{archive}.zip", archive, epoch)
         names = sorted(p.name for p in staging.iterdir())
-        _publish(staging, out, names)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     files = [ReleaseFile(n, (out / n).stat().st_size, sha256_file(out / n)) for n in names]
     return Build(report, out, version, files)
 
@@ -276,11 +271,3 @@ def _write_zip(folder: Path, members: list[str], target: Path, prefix: str, epoc
             info.compress_type = zipfile.ZIP_STORED
             archive.writestr(info, (folder / name).read_bytes())
 
-
-def _publish(staging: Path, out: Path, names: list[str]) -> None:
-    """Move the finished files into ``out``: one rename when ``out`` is new, else file by file."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    for name in names:
-        os.replace(staging / name, out / name)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from ..atomic import staged_folder
 from ..errors import OutputExistsError
 from ..package import DESCRIPTOR, Package, installed_root, locate
 
@@ -49,10 +48,8 @@ def write_package(out: Path, descriptor: dict, tables: dict[str, list[dict]], *,
     """
     check_destination(out, force)
     template = template or locate()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; the package is an ordinary folder
+    # An ordinary folder under the umask; an old package in ``out`` goes only once the new one is in.
+    with staged_folder(out) as tmp:
         (tmp / "data").mkdir()
         (tmp / "schemas").mkdir()
         resources = []
@@ -73,17 +70,7 @@ def write_package(out: Path, descriptor: dict, tables: dict[str, list[dict]], *,
         resources.append(_resource(LINEAGE, f"schemas/{LINEAGE}.json"))
         full = {**descriptor, "resources": resources}
         (tmp / DESCRIPTOR).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [r["name"] for r in resources]
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _resource(name: str, schema: str) -> dict:
@@ -99,22 +86,3 @@ def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
         writer.writerow(["" if row.get(f) is None else row[f] for f in fields])
     path.write_text(buf.getvalue(), encoding="utf-8")
 
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Move the finished folder into place; an old package there goes only once the new one is in."""
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    if not any(out.iterdir()):
-        out.rmdir()
-        os.replace(tmp, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    old.rmdir()
-    os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        os.replace(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -41,6 +41,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..atomic import file_mode, fsync_folder, write_new
 from ..errors import MergeError, UnsafePathError
 from ..files import NotRegularFileError, read_regular
 from ..package import MERGE_JOURNAL, safe_join
@@ -157,23 +158,23 @@ def prepare(root: Path, texts: dict[str, str], pause=lambda: None) -> Staged:
             target = safe_join(root, rel, where="table")
             tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
             data = text.encode("utf-8")
-            _write(tmp, data, mode=_mode(target))
+            write_new(tmp, data, mode=file_mode(target))
             renames.append((tmp.relative_to(root).as_posix(), rel, hashlib.sha256(data).hexdigest()))
             pause()
         try:
             record.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _write(record, json.dumps({"token": token, "root": str(root), "created": time.time(), "renames": [
+            write_new(record, json.dumps({"token": token, "root": str(root), "created": time.time(), "renames": [
                 {"tmp": tmp, "table": rel, "sha256": sha} for tmp, rel, sha in renames]}, indent=1).encode("utf-8"))
             written = True
-            _fsync_dir(record.parent)
+            fsync_folder(record.parent)
         except OSError as exc:
             raise MergeError(f"cannot write the record of the merge into {record.parent}: {exc.strerror or exc}; "
                              f"set {STATE_ENV} to a folder you can write to; nothing was changed") from None
-        _write(journal_tmp, json.dumps({"token": token, "renames": [[tmp, rel] for tmp, rel, _ in renames]},
-                                       indent=1).encode("utf-8"))
+        write_new(journal_tmp, json.dumps({"token": token, "renames": [[tmp, rel] for tmp, rel, _ in renames]},
+                                          indent=1).encode("utf-8"))
         os.replace(journal_tmp, journal)
         placed = True
-        _fsync_dir(root)
+        fsync_folder(root)
     except (OSError, MergeError) as exc:
         # Undo in the reverse order: without the journal the merge is undecided, whatever is left.
         for path, done in ((journal, placed), (journal_tmp, True), (record, written)):
@@ -343,9 +344,9 @@ def _finish(root: Path, staged: list[tuple[str, str]], pause) -> None:
             folders.add((root / rel).parent)
             pause()
     for folder in folders:
-        _fsync_dir(folder)
+        fsync_folder(folder)
     (root / JOURNAL).unlink(missing_ok=True)
-    _fsync_dir(root)
+    fsync_folder(root)
 
 
 def _leftovers(root: Path, tables: list[str]) -> list[Path]:
@@ -353,36 +354,6 @@ def _leftovers(root: Path, tables: list[str]) -> list[Path]:
     for folder in {root, *(safe_join(root, rel, where="table").parent for rel in tables)}:
         found += [p for p in folder.glob(f".*{TMP_SUFFIX}") if p.is_file()]
     return found
-
-
-def _write(path: Path, data: bytes, mode: int | None = None) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644 if mode is None else mode)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    if mode is not None:
-        os.chmod(path, mode)  # the umask must not change a table's mode (git would see it)
-
-
-def _mode(path: Path) -> int | None:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        return None
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":  # folders cannot be opened for fsync on Windows; renames are durable there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _pause():
