@@ -32,19 +32,20 @@ from pathlib import Path
 
 from .atomic import atomic_file, write_text
 from .errors import DataError, OutputExistsError, require
+from .load import open_package_or_version
 from .package import Package
-from .schema import DATETIME_FORMAT, SUPPORTED_TYPES, Field, TableSchema
-from .sql import open_source, quote, views
+from .schema import DATETIME_FORMAT, TableSchema
+from .sql import quote, views
+from .validation.rules import FORMULA_START as RULE_FORMULA_START
 
 FORMATS = ("duckdb", "sqlite", "xlsx")
 SUFFIXES = {".duckdb": "duckdb", ".ddb": "duckdb", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite",
             ".xlsx": "xlsx"}
 EXTRAS = {"duckdb": "sql", "xlsx": "excel"}
-# Read from the schema layer, not declared here: kept only because tests/test_export.py reads
-# it; once that test asks Field.sqlite_type() itself, delete this name.
-SQLITE_TYPES = {t: Field("", t).sqlite_type() for t in SUPPORTED_TYPES}
-# A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection): what
+# the text-formula rule refuses in the data, and the tab and carriage return OWASP lists too
+# (the data has none: text-control-character refuses them), in case a cell is written anyway.
+FORMULA_START = (*RULE_FORMULA_START, "\t", "\r")
 FIELDS_SHEET = "fields"
 
 
@@ -87,7 +88,7 @@ def export(out: str | os.PathLike, format: str | None = None, *, path: str | os.
         if target.is_dir():
             raise OutputExistsError(f"{target} is a folder; nothing was written")
     out.parent.mkdir(parents=True, exist_ok=True)
-    package = open_source(path, version)
+    package = open_package_or_version(path, version)
     tables = _load_all(package)
     with atomic_file(out) as tmp:
         if fmt == "duckdb":

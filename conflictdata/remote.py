@@ -27,11 +27,11 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from . import semver
+from .atomic import atomic_file
 from .checksums import sha256_file, split_hash
 from .errors import IntegrityError, ReleaseError, UnknownVersionError, require
 from .package import DESCRIPTOR, open_package
@@ -161,15 +161,8 @@ def download(version: str, out: str | os.PathLike | None = None, **options) -> P
     for name in [DESCRIPTOR, *(r.path for r in package.resources.values())]:
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary file beside the target, then a rename: never a half-copied file.
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
-        try:
+        with atomic_file(target) as tmp:  # never a half-copied file
             shutil.copyfile(folder / name, tmp)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     return out
 
 

@@ -59,7 +59,7 @@ def test_sqlite_types_follow_the_table_schema_types(sqlite_file):
     con = sqlite3.connect(sqlite_file)
     for name, schema in schemas().items():
         declared = {c[1]: c[2] for c in con.execute(f'PRAGMA table_info("{name}")')}
-        assert declared == {f.name: ex.SQLITE_TYPES[f.type] for f in schema.fields}
+        assert declared == {f.name: f.sqlite_type() for f in schema.fields}
     # dates stay ISO 8601 text, as in the CSV, and SQLite's date functions read them
     assert con.execute("SELECT date(window_start, '+1 day') FROM munitions WHERE window_start IS NOT NULL "
                        "LIMIT 1").fetchone() == ("2024-10-08",)

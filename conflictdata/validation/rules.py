@@ -483,10 +483,14 @@ def _not_nfc(text):
     return other != other.str.normalize("NFC")
 
 
+FORMULA_START = ("=", "+", "-", "@")  # a cell starting so is a formula to a spreadsheet
+
+
 @rule("text-formula", "no cell starts with =, +, - or @, which a spreadsheet would run as a formula")
 def _formula(table, schema, opts):
+    starts = "^[" + "".join("\\" + c for c in FORMULA_START) + "]"
     for name in free_text(schema):
-        yield Target(name, lambda fr, n=name: _col(n).str.contains(r"^[=+\-@]"),
+        yield Target(name, lambda fr, n=name: _col(n).str.contains(starts),
                      lambda r, n=name: f"{n} starts with {r['value'][:1]!r}, which a spreadsheet would run as a "
                                        f"formula: {r['value']!r}")
 
