@@ -15,7 +15,6 @@ import difflib
 import os
 from pathlib import Path
 
-from .atomic import file_mode as file_mode  # re-exported: conflictdata.plot imports it from here
 from .atomic import write_text
 from .package import Package, locate
 from .schema import Field, TableSchema

@@ -174,8 +174,6 @@ def to_arrow(typed, schema: TableSchema):
 
 def to_pandas(table):
     """Arrow to pandas with nullable dtypes: Int64, boolean, string, datetime64, category."""
-    import pandas as pd
-    import pyarrow as pa
+    from .schema import pandas_types
 
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
-    return table.to_pandas(types_mapper=mapping.get, date_as_object=False)
+    return table.to_pandas(types_mapper=pandas_types().get, date_as_object=False)

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .docs import file_mode
+from .atomic import atomic_file
 from .errors import require
 from .load import open_package_or_version
 
@@ -187,14 +186,7 @@ def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, versi
     data = series(path, version=version)
     fig = figure(data, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_file(out) as tmp:
         # no timestamp or version in the file's metadata, so the same data gives the same bytes
         fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
-        os.chmod(tmp, file_mode(out))  # mkstemp makes it private
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return data

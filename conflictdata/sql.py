@@ -32,9 +32,6 @@ from .package import Package
 from .schema import TableSchema
 
 EXTRA = "sql"
-# The old name, while conflictdata.export still imports it from here.
-open_source = open_package_or_version
-
 # The claim tables and the views that explain them.
 CLAIM_VIEWS = {"munitions_claims": "munitions", "casualty_claims": "casualty_reports"}
 # What a view shows of a row that a claim points at: readable columns, never the whole row.
