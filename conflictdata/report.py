@@ -160,8 +160,12 @@ class Report:
             "omitted": sum(self.omitted.values()),
         }
 
-    def render(self, fmt: str = "text", max_errors: int | None = None) -> str:
-        """Render as ``"text"``, ``"json"`` or ``"github"`` (workflow commands)."""
+    def render(self, fmt: str = "text", max_errors: int | None = None, *, verdict: bool = True) -> str:
+        """Render as ``"text"``, ``"json"`` or ``"github"`` (workflow commands).
+
+        ``verdict=False`` leaves out the text's last line ("valid: 0 error(s), ..."), for a
+        caller that says the verdict in its own words.
+        """
         if fmt == "json":
             return json.dumps(self.to_dict(), ensure_ascii=False)
         faults = self.sorted()
@@ -172,7 +176,7 @@ class Report:
             if hidden:
                 lines.append(f"::error title=more-faults::... and {hidden} more faults not shown")
             return "\n".join(lines)
-        return _text(self, shown, hidden)
+        return _text(self, shown, hidden, verdict)
 
 
 def _github_escape(text: str, prop: bool = False) -> str:
@@ -191,7 +195,7 @@ def _github(f: Fault) -> str:
     return f"::{f.severity} {','.join(props)}::{_github_escape(f.message)}"
 
 
-def _text(report: Report, shown: list[Fault], hidden: int) -> str:
+def _text(report: Report, shown: list[Fault], hidden: int, verdict: bool = True) -> str:
     lines = [f"checked: {report.checked}"] if report.checked else []
     current = None
     for f in shown:
@@ -203,8 +207,8 @@ def _text(report: Report, shown: list[Fault], hidden: int) -> str:
         lines.append(f"  {where}{col} {f.severity} {f.code}: {f.message}")
     if hidden:
         lines.append(f"  ... and {hidden} more")
-    n_err = len(report.errors) + report.omitted.get(ERROR, 0)
-    n_warn = len(report.warnings) + report.omitted.get(WARNING, 0)
-    verdict = "valid" if report.valid else "INVALID"
-    lines.append(f"{verdict}: {n_err} error(s), {n_warn} warning(s)")
+    if verdict:
+        n_err = len(report.errors) + report.omitted.get(ERROR, 0)
+        n_warn = len(report.warnings) + report.omitted.get(WARNING, 0)
+        lines.append(f"{'valid' if report.valid else 'INVALID'}: {n_err} error(s), {n_warn} warning(s)")
     return "\n".join(lines)

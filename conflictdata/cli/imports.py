@@ -50,12 +50,11 @@ def missile_attacks(daily_csv, catalog, out, force, fmt, max_errors):
     errors = Report(checked=result.report.checked, faults=result.report.errors, strict=False)
     errors.omitted[ERROR] = result.report.omitted.get(ERROR, 0)
     n_warnings = len(result.report.warnings) + result.report.omitted.get(WARNING, 0)
-    output = errors.render(fmt, max_errors=max_errors if fmt != "json" else None)
-    if fmt == "text":
-        lines = output.splitlines()[:-1]  # the verdict is said below, with the warnings
+    output = errors.render(fmt, max_errors=max_errors if fmt != "json" else None, verdict=False)
+    if fmt == "text":  # the verdict in the importer's words: the warnings are said below
         n_errors = len(errors.errors) + errors.omitted.get(ERROR, 0)
-        lines.append(f"{'valid' if errors.valid else 'INVALID'}: {n_errors} error(s) at input lines")
-        output = "\n".join(lines)
+        output = "\n".join([*output.splitlines(), f"{'valid' if errors.valid else 'INVALID'}: {n_errors} error(s) "
+                                                 "at input lines"])
     if output:
         click.echo(output)
     if n_warnings:
