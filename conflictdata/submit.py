@@ -46,6 +46,34 @@ class FileResult:
         return {"path": self.path, "valid": self.valid, "rows": self.rows,
                 "errors": self.report.to_dict()["errors"], "omitted": self.report.to_dict()["omitted"]}
 
+    def render(self, fmt: str = "text") -> str:
+        """The file's faults and verdict as ``"text"`` (one line per fault, ``file:line: severity
+        code [where]: message``, as compilers write them) or ``"github"`` (annotations)."""
+        if fmt == "github":
+            lines = [self.report.render("github")] if self.report.faults or self.report.omitted else []
+            if self.valid:
+                lines.append(f"::notice file={self.path},title=submission::valid; adds {_adds(self.rows)}")
+            return "\n".join(line for line in lines if line)
+        lines = []
+        for fault in self.report.sorted():
+            at = f"{fault.path}:{fault.row}" if fault.row is not None else fault.path
+            where = f" [{fault.field}]" if fault.field else ""
+            lines.append(f"{at}: {fault.severity} {fault.code}{where}: {fault.message}")
+        hidden = sum(self.report.omitted.values())
+        if hidden:
+            lines.append(f"{self.path}: ... and {hidden} more")
+        if self.valid:
+            lines.append(f"{self.path}: valid; adds {_adds(self.rows)}")
+        elif not self.unreadable:
+            lines.append(f"{self.path}: INVALID: {len(self.report.errors)} error(s), "
+                         f"{len(self.report.warnings)} warning(s)")
+        return "\n".join(lines)
+
+
+def _adds(rows: dict[str, list[str]]) -> str:
+    total = sum(len(ids) for ids in rows.values())
+    return f"{total} rows (" + ", ".join(f"{table} {len(ids)}" for table, ids in rows.items()) + ")"
+
 
 @dataclass
 class AddResult:
@@ -64,6 +92,20 @@ class AddResult:
     @property
     def unreadable(self) -> bool:
         return any(f.unreadable for f in self.files)
+
+    def summary(self) -> str:
+        """One line: what was written, or why nothing was."""
+        bad = sum(not f.valid for f in self.files)
+        unreadable = sum(f.unreadable for f in self.files)
+        if bad:
+            why = f"{bad} of {len(self.files)} file(s) have faults"
+            return f"nothing written: {why}" + (f" ({unreadable} cannot be read)" if unreadable else "")
+        if self.dry_run:
+            return "dry run: valid, nothing written"
+        if not self.written:
+            return "nothing to write"
+        total = sum(len(ids) for f in self.files for ids in f.rows.values())
+        return f"added {total} rows to {self.package}"
 
     def to_dict(self) -> dict:
         return {"valid": self.valid, "written": self.written, "dry_run": self.dry_run,

@@ -39,54 +39,10 @@ def add(files, into, dry_run, fmt, lock_timeout):
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         for f in result.files:
-            lines = _github(f) if fmt == "github" else _text(f)
-            if lines:
+            if lines := f.render(fmt):
                 click.echo(lines)
-        click.echo(_summary(result))
+        click.echo(result.summary())
     raise SystemExit(EXIT_UNREADABLE if result.unreadable else EXIT_OK if result.valid else EXIT_INVALID)
-
-
-def _adds(rows: dict[str, list[str]]) -> str:
-    total = sum(len(ids) for ids in rows.values())
-    return f"{total} rows (" + ", ".join(f"{table} {len(ids)}" for table, ids in rows.items()) + ")"
-
-
-def _text(f) -> str:
-    """One line per fault, ``file:line: severity code [where]: message``, as compilers write them."""
-    lines = []
-    for fault in f.report.sorted():
-        at = f"{fault.path}:{fault.row}" if fault.row is not None else fault.path
-        where = f" [{fault.field}]" if fault.field else ""
-        lines.append(f"{at}: {fault.severity} {fault.code}{where}: {fault.message}")
-    hidden = sum(f.report.omitted.values())
-    if hidden:
-        lines.append(f"{f.path}: ... and {hidden} more")
-    if f.valid:
-        lines.append(f"{f.path}: valid; adds {_adds(f.rows)}")
-    elif not f.unreadable:
-        lines.append(f"{f.path}: INVALID: {len(f.report.errors)} error(s), {len(f.report.warnings)} warning(s)")
-    return "\n".join(lines)
-
-
-def _github(f) -> str:
-    lines = [f.report.render("github")] if f.report.faults or f.report.omitted else []
-    if f.valid:
-        lines.append(f"::notice file={f.path},title=submission::valid; adds {_adds(f.rows)}")
-    return "\n".join(line for line in lines if line)
-
-
-def _summary(result) -> str:
-    bad = sum(not f.valid for f in result.files)
-    unreadable = sum(f.unreadable for f in result.files)
-    if bad:
-        why = f"{bad} of {len(result.files)} file(s) have faults"
-        return f"nothing written: {why}" + (f" ({unreadable} cannot be read)" if unreadable else "")
-    if result.dry_run:
-        return "dry run: valid, nothing written"
-    if not result.written:
-        return "nothing to write"
-    total = sum(len(ids) for f in result.files for ids in f.rows.values())
-    return f"added {total} rows to {result.package}"
 
 
 @click.command("new-submission")
