@@ -115,9 +115,7 @@ def validate(path, fmt, max_errors, strict, engine, base):
 
             with opened(base) as old:
                 weakened = weakenings(package, old)
-        if engine == "pandera":
-            from ..validation.pandera_schemas import validate_with_pandera as validate_package  # noqa: F811
-        report = validate_package(package, strict=strict)
+        report = validate_package(package, strict=strict, engine=engine)
         report.extend(weakened)
     output = report.render(fmt, max_errors=max_errors if fmt != "json" else None)
     if output:

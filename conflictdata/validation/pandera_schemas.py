@@ -65,7 +65,7 @@ def pandera_schema(table: str, package: Package | None = None, *, today: datetim
     """A ``pandera.polars.DataFrameSchema`` for ``table``: Table Schema columns plus the semantic rules.
 
     Rules of severity "warning" raise a Python warning instead of failing (``warn=False``:
-    they fail like the others, which is how :func:`validate_with_pandera` collects them).
+    they fail like the others).
 
     The frame it validates is the typed table (``conflictdata.load(table, format="polars")``);
     cross-table rules also need the context columns of
