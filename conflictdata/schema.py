@@ -132,9 +132,14 @@ class TableSchema:
     foreign_keys: tuple[ForeignKey, ...] = ()
     missing_values: tuple[str, ...] = ("",)
     description: str = ""
-    # This package's own property: the fields that identify one claim (same claimant, same
-    # attack, same update), which the duplicate-claim rule compares.
+    # This package's own properties (Table Schema allows more): the fields that identify one
+    # claim (same claimant, attack and update), which the duplicate-claim rule compares; the
+    # field a submission derives a row's id from; what a claim view shows of a row a claim
+    # points at; the fields that make a source without a url the same document.
     claim_key: tuple[str, ...] = ()
+    id_from: str | None = None
+    label_fields: tuple[str, ...] = ()
+    identity_fields: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict) -> TableSchema:
@@ -166,6 +171,9 @@ class TableSchema:
             missing_values=tuple(d.get("missingValues", [""])),
             description=d.get("description", ""),
             claim_key=_as_tuple(d.get("claimKey", ())),
+            id_from=d.get("idFrom"),
+            label_fields=_as_tuple(d.get("labelFields", ())),
+            identity_fields=_as_tuple(d.get("identityFields", ())),
         )
 
     @property

@@ -89,8 +89,12 @@ def check_table_schema(schema: object, table: str) -> None:
         _check_field(f, i, names, schema.get("missingValues", [""]))
     if "primaryKey" in schema:
         _field_list(schema["primaryKey"], names, ("primaryKey",), "primaryKey", empty_ok=True)
-    if "claimKey" in schema:  # this package's own property: the fields that identify a claim
-        _field_list(schema["claimKey"], names, ("claimKey",), "claimKey", empty_ok=False)
+    # This package's own properties (see schema.TableSchema): field names, or lists of them.
+    for prop in ("claimKey", "labelFields", "identityFields"):
+        if prop in schema:
+            _field_list(schema[prop], names, (prop,), prop, empty_ok=False)
+    if "idFrom" in schema and (not isinstance(schema["idFrom"], str) or schema["idFrom"] not in names):
+        raise SchemaProblem(("idFrom",), f"idFrom must name a field of the schema, not {_show(schema['idFrom'])}")
     fks = schema.get("foreignKeys", [])
     if not isinstance(fks, list):
         raise SchemaProblem(("foreignKeys",), f"foreignKeys must be a list of foreign keys, not {_show(fks)}")

@@ -34,14 +34,6 @@ from .schema import TableSchema
 EXTRA = "sql"
 # The claim tables and the views that explain them.
 CLAIM_VIEWS = {"munitions_claims": "munitions", "casualty_claims": "casualty_reports"}
-# What a view shows of a row that a claim points at: readable columns, never the whole row.
-LABELS = {
-    "updates": ("published_date", "published_time", "headline"),
-    "sources": ("publisher", "title", "url", "kind"),
-    "actors": ("name", "kind", "country"),
-    "places": ("name", "kind", "country"),
-    "munition_types": ("name", "category"),
-}
 
 
 @dataclass(frozen=True)
@@ -104,7 +96,8 @@ def _view(view: str, table: str, schemas: dict[str, TableSchema]) -> View:
 
     def join(parent_alias: str, fk, described: str) -> None:
         target = fk.resource
-        if not target or target not in schemas or target not in LABELS or len(fk.fields) != 1:
+        # What a view shows of a row a claim points at: its schema's labelFields, never the whole row.
+        if not target or target not in schemas or not schemas[target].label_fields or len(fk.fields) != 1:
             return
         alias = fk.fields[0].removesuffix("_id")
         if alias in used:
@@ -113,7 +106,7 @@ def _view(view: str, table: str, schemas: dict[str, TableSchema]) -> View:
         on = f"{parent_alias}.{quote(fk.fields[0])} = {quote(alias)}.{quote(fk.reference_fields[0])}"
         joins.append(f"LEFT JOIN {quote(target)} AS {quote(alias)} ON {on}")
         ref = schemas[target]
-        for label in LABELS[target]:
+        for label in schemas[target].label_fields:
             if label in ref.names:
                 select.append(f"    {quote(alias)}.{quote(label)} AS {quote(f'{alias}_{label}')}")
                 columns.append((f"{alias}_{label}", f"{target}.{label} of {described}: {ref.field(label).description}"))

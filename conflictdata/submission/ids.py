@@ -14,16 +14,6 @@ from .. import slugs
 
 MAX_WORDS = 6
 PUBLISHER_WORDS = 4
-# The field whose text names a row, per table; a table not listed is named by its position.
-NAMED_BY = {
-    "sources": "title",
-    "updates": "headline",
-    "munitions": "quote",
-    "casualty_reports": "quote",
-    "actors": "name",
-    "places": "name",
-    "munition_types": "name",
-}
 PREFIX_FIELDS = ("publisher", "published_date")  # of the source
 
 
@@ -51,8 +41,12 @@ def source_prefix(source: dict[str, str]) -> str:
     return "-".join(p for p in parts if p)
 
 
-def candidate(table: str, cells: dict[str, str], *, prefix: str | None, scope: str, position: int) -> str | None:
+def candidate(table: str, cells: dict[str, str], *, named_by: str | None, prefix: str | None, scope: str,
+              position: int) -> str | None:
     """The id a row would get before clashes inside the file are resolved.
+
+    ``named_by`` is the field whose text names the row (its Table Schema's ``idFrom``); a row
+    without one, or whose text is empty, is named by its position.
 
     ``prefix`` is the source's prefix for rows of the source tree and None for catalog rows
     (actors, places, munition types), whose ids must stand on their own; ``scope`` is the
@@ -62,12 +56,13 @@ def candidate(table: str, cells: dict[str, str], *, prefix: str | None, scope: s
 
     Examples
     --------
-    >>> candidate("actors", {"name": "Oleh Kiper"}, prefix=None, scope="", position=3)
+    >>> candidate("actors", {"name": "Oleh Kiper"}, named_by="name", prefix=None, scope="", position=3)
     'oleh-kiper'
-    >>> candidate("munitions", {"quote": ""}, prefix="dw-2024-10-08", scope="dw-2024-10-08-x", position=2)
+    >>> candidate("munitions", {"quote": ""}, named_by="quote", prefix="dw-2024-10-08", scope="dw-2024-10-08-x",
+    ...           position=2)
     'dw-2024-10-08-x-munitions-2'
     """
-    text = slug(cells.get(NAMED_BY.get(table, ""), ""))
+    text = slug(cells.get(named_by or "", ""))
     if prefix is None:
         return text or None
     if text:

@@ -206,14 +206,14 @@ def refusals(state: State, rows: list[NewRow], report: Report) -> None:
 
 def _known_source(table: Table, row: NewRow, report: Report) -> None:
     url = row.cells.get("url", "")
-    same = ("publisher", "title", "published_date")
+    same = table.schema.identity_fields  # the schema's identityFields: the same document without a url
     for rec in table.records:
         if url and rec.get("url") == url:
             _fault(report, row, "url", url, "duplicate-source",
                    f"the source {url} is {rec.held(table.resource.path)}, "
                    f"{table.schema.primary_key[0]} {rec.key[0]!r}); a source is submitted once")
             return
-        if not url and not rec.get("url") and all(rec.get(f) == row.cells.get(f, "") for f in same):
+        if same and not url and not rec.get("url") and all(rec.get(f) == row.cells.get(f, "") for f in same):
             _fault(report, row, "title", row.cells.get("title"), "duplicate-source",
                    f"a source with this publisher, title and date is {rec.held(table.resource.path)}, "
                    f"{rec.key[0]!r}); a source is submitted once")

@@ -147,10 +147,11 @@ def _assign_ids(rows: list[NewRow], layout: Layout, parsed: Parsed) -> None:
         slot = (row.table, id(row.parent))
         positions[slot] = positions.get(slot, 0) + 1
         scope = row.parent.cells[layout.schemas[row.parent.table].primary_key[0]] if row.parent else prefix
-        wanted = ids.candidate(row.table, row.cells, prefix=None if row.table in layout.catalogs else prefix,
+        named = layout.schemas[row.table].id_from or ""
+        wanted = ids.candidate(row.table, row.cells, named_by=named,
+                               prefix=None if row.table in layout.catalogs else prefix,
                                scope=scope or prefix, position=positions[slot])
         if wanted is None:
-            named = ids.NAMED_BY.get(row.table, "")
             parsed.fault(row.origin.path, "id-not-derivable",
                          f"no {pk[0]} can be derived from the {named} {row.cells.get(named, '')!r} "
                          f"(no Latin letters or digits); write {pk[0]}")

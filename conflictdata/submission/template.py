@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import textwrap
 
-from . import ids
 from .layout import Layout
 
 WIDTH = 100
@@ -71,7 +70,7 @@ def _fields(layout: Layout, table: str, indent: str, values: dict | None = None)
             continue
         notes = [f.description.rstrip(".") + "." if f.description else ""]
         if f.name in schema.primary_key:
-            named = ids.NAMED_BY.get(table)
+            named = schema.id_from
             notes.append(f"Leave empty to derive it{f' from {named}' if named else ''}.")
         elif f.required:
             notes.append("Required.")
