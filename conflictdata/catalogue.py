@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,7 +52,7 @@ class Check:
         """The tables it applies to, in words."""
         return ", ".join(self.tables) if self.tables else "any table"
 
-    def say(self, template: str | None = None, **fixed) -> Callable[[dict], str]:
+    def say(self, template: str | None = None, **fixed: Any) -> Callable[[dict], str]:
         """The message of a fault of this check, from its row: the template with ``fixed`` and the row.
 
         Examples

@@ -137,27 +137,33 @@ class Diff:
         ranks = [semver.BUMPS.index(b) for b, _ in self.reasons()]
         return semver.BUMPS[max(ranks, default=0)]
 
+    def _versions(self) -> tuple[str, str] | None:
+        """The two declared versions, when both are semantic versions."""
+        old, new = self.old_version, self.new_version
+        return (old, new) if semver.is_version(old) and semver.is_version(new) else None
+
     @property
     def declared_bump(self) -> str | None:
         """The bump between the two declared versions, or None when one is missing or not semantic."""
-        if semver.is_version(self.old_version) and semver.is_version(self.new_version):
-            return semver.declared_bump(self.old_version, self.new_version)
-        return None
+        versions = self._versions()
+        return None if versions is None else semver.declared_bump(*versions)
 
     @property
     def covered(self) -> bool | None:
         """Whether the declared versions cover the change (None when they cannot be compared)."""
-        if self.declared_bump is None:
+        versions = self._versions()  # (None exactly when declared_bump is)
+        if versions is None:
             return None
-        return semver.covers(self.old_version, self.new_version, self.required_bump)
+        return semver.covers(*versions, self.required_bump)
 
     def verdict(self) -> str:
         """One sentence on the versions: what is required, what is declared, and whether it is enough."""
         need = self.required_bump
-        if self.declared_bump is None:
+        versions = self._versions()  # (None exactly when declared_bump is)
+        if versions is None:
             return (f"required bump: {need}; the declared versions ({self.old_version} -> {self.new_version}) "
                     "cannot be compared: both need a semantic version such as 1.2.0")
-        rule = semver.effective(need, self.old_version)
+        rule = semver.effective(need, versions[0])
         before_1 = f" ({need} before 1.0.0 needs {rule})" if rule != need else ""
         ok = "covers" if self.covered else "does NOT cover"
         return (f"required bump: {need}{before_1}; declared {self.old_version} -> {self.new_version} "
@@ -518,9 +524,9 @@ def _text(d: Diff) -> str:
             lines.append(f"  {t.note}")
         lines += [f"  + {_show_key(k)}" for k in t.added]
         lines += [f"  - {_show_key(k)}" for k in t.removed]
-        for c in t.changed:
-            lines.append(f"  ~ {_show_key(c.key)}: "
-                         + "; ".join(f"{f}: {_show(a)} -> {_show(b)}" for f, (a, b) in c.fields.items()))
+        for row in t.changed:
+            lines.append(f"  ~ {_show_key(row.key)}: "
+                         + "; ".join(f"{f}: {_show(a)} -> {_show(b)}" for f, (a, b) in row.fields.items()))
     if same:
         lines.append(f"unchanged: {', '.join(same)}")
     lines.append(d.verdict())
@@ -541,9 +547,9 @@ def _markdown(d: Diff) -> str:
                 changed.append(item)
         if t.added:
             added.append(f"- `{t.name}`: {_count(t.added, 'row')}: " + ", ".join(f"`{_show_key(k)}`" for k in t.added))
-        for c in t.changed:
-            fields = "; ".join(f"`{f}` {_md(a)} → {_md(b)}" for f, (a, b) in c.fields.items())
-            changed.append(f"- `{t.name}` `{_show_key(c.key)}`: {fields}")
+        for row in t.changed:
+            fields = "; ".join(f"`{f}` {_md(a)} → {_md(b)}" for f, (a, b) in row.fields.items())
+            changed.append(f"- `{t.name}` `{_show_key(row.key)}`: {fields}")
         if t.removed:
             removed.append(f"- `{t.name}`: {_count(t.removed, 'row')}: "
                            + ", ".join(f"`{_show_key(k)}`" for k in t.removed))

@@ -8,6 +8,8 @@ table that does not exist, a path that would leave the package.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 
 class ConflictDataError(Exception):
     """Base class of every error this library raises on purpose."""
@@ -42,7 +44,7 @@ class MissingExtraError(ConflictDataError, ImportError):
         return str(self.args[0]) if self.args else ""
 
 
-def require(module: str, extra: str):
+def require(module: str, extra: str) -> ModuleType:
     """Import ``module`` or raise :class:`MissingExtraError` naming the pip extra."""
     import importlib
 

@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
+from typing import cast
 
 from .atomic import atomic_file, write_text
 from .errors import DataError, OutputExistsError, require
@@ -179,9 +180,9 @@ def _levels(table: str, schema: TableSchema, arrow) -> list[int]:
             raise DataError(f"{table} row {pending[0] + 1}: its {', '.join(self_keys[0].fields)} leads round in a "
                             "cycle (run 'conflictdata validate')")
         for i in done:
-            level[i] = 1 + max(level[p] for p in parents[i])
+            level[i] = 1 + max(v for p in parents[i] if (v := level[p]) is not None)  # (all are, being done)
         pending = [i for i in pending if level[i] is None]
-    return level
+    return cast("list[int]", level)  # nothing is pending: every level is set
 
 
 def write_duckdb(package: Package, tables: dict, file: Path) -> None:
@@ -357,9 +358,9 @@ def write_xlsx(package: Package, tables: dict, file: Path) -> None:
             if f.name in fks:
                 fk = fks[f.name]
                 key = (key + "; " if key else "") + f"-> {fk.resource or name}.{', '.join(fk.reference_fields)}"
-            row = [name, sheets[name], f.name, f.type if f.format == "default" else f"{f.type} ({f.format})",
-                   "yes" if f.required else "", key, constraint_text(f), f.description]
-            ws.append([neutralise(ws, v) for v in row])
+            described = [name, sheets[name], f.name, f.type if f.format == "default" else f"{f.type} ({f.format})",
+                         "yes" if f.required else "", key, constraint_text(f), f.description]
+            ws.append([neutralise(ws, v) for v in described])
     wb.save(file)
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import DataError
 from .package import Package, locate
 from .report import ERROR
 from .schema import TableSchema
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+    from polars.datatypes import DataTypeClass
 
 FORMATS = ("pandas", "polars", "arrow")
 
@@ -81,7 +88,7 @@ def tables(path: str | os.PathLike | None = None) -> list[str]:
 
 
 def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = None,
-         version: str | None = None):
+         version: str | None = None) -> pd.DataFrame | pl.DataFrame | pa.Table:
     """Load one table, typed from its Table Schema.
 
     Parameters
@@ -126,11 +133,14 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
         import polars as pl
 
         schema = TableSchema.from_dict(package.resource(name).schema)
-        return pl.from_arrow(table).cast(schema.polars_schema())
+        # polars types cast's mapping by its (invariant) key type, a union wider than str
+        types: dict[Any, pl.DataType | DataTypeClass] = schema.polars_schema()
+        # a pyarrow Table always comes back as a DataFrame (from_arrow is typed for arrays too)
+        return cast("pl.DataFrame", pl.from_arrow(table)).cast(types)
     return to_pandas(table)
 
 
-def load_arrow(package: Package, name: str):
+def load_arrow(package: Package, name: str) -> pa.Table:
     """The typed Arrow table of ``name`` in an opened package."""
     resource = package.resource(name)
     schema = TableSchema.from_dict(resource.schema)
@@ -165,14 +175,14 @@ def load_arrow(package: Package, name: str):
     return to_arrow(typed[name], schema)
 
 
-def to_arrow(typed, schema: TableSchema):
+def to_arrow(typed: pl.DataFrame, schema: TableSchema) -> pa.Table:
     """A typed Polars table (``__line__`` dropped if there) as Arrow with the schema's exact types."""
     from .read import LINE
 
     return typed.drop(LINE, strict=False).to_arrow().cast(schema.arrow_schema())
 
 
-def to_pandas(table):
+def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas with nullable dtypes: Int64, boolean, string, datetime64, category."""
     from .schema import pandas_types
 

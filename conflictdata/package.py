@@ -151,6 +151,7 @@ def open_package(path: str | os.PathLike, origin: str = "path") -> Package:
         else:
             sources[name] = (str(p), text, ("resources", i, "schema"))
         _check_schema(schema, name, *sources[name])
+        assert isinstance(schema, dict)  # _check_schema refuses anything else
         fmt = item.get("format") or Path(rel).suffix.lstrip(".").lower() or "csv"
         resources[name] = Resource(name, rel, file, schema, schema_path, fmt)
     try:

@@ -17,6 +17,11 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import polars as pl
+    from matplotlib.figure import Figure
 
 from .atomic import atomic_file
 from .errors import require
@@ -58,7 +63,9 @@ def series(path: str | os.PathLike | None = None, *, version: str | None = None)
     from .load import load_arrow
 
     package = open_package_or_version(path, version)
-    get = {n: pl.from_arrow(load_arrow(package, n)) for n in ("munitions", "munition_types", "updates")}
+    # a pyarrow Table always comes back as a DataFrame (from_arrow is typed for arrays too)
+    get = {n: cast("pl.DataFrame", pl.from_arrow(load_arrow(package, n)))
+           for n in ("munitions", "munition_types", "updates")}
     m = get["munitions"].join(get["updates"].select("update_id", pl.col("published_date").alias("_update_date")),
                               on="update_id", how="left")
     m = m.join(get["munition_types"].select("munition_type_id", pl.col("category").cast(pl.String)),
@@ -73,7 +80,9 @@ def series(path: str | os.PathLike | None = None, *, version: str | None = None)
     label += f" (version {package.version})" if package.version else ""
     if m.is_empty():
         return Series([], "day", 0, undated, label)
-    span = (m["date"].max() - m["date"].min()).days
+    # the column is of polars Date: its min and max are datetime.date (polars types them as any scalar)
+    first, last = cast(dt.date, m["date"].min()), cast(dt.date, m["date"].max())
+    span = (last - first).days
     period = "day" if span <= 62 else "week" if span <= 730 else "month"
     sums = (m.with_columns(pl.col("date").dt.truncate(PERIODS[period][0]).alias("period"))
             .group_by("period", "category")
@@ -81,10 +90,10 @@ def series(path: str | os.PathLike | None = None, *, version: str | None = None)
             .sort("period", "category"))
     totals = sums.group_by("category").agg(pl.col("launched").sum(), pl.col("intercepted").sum())
     order = totals.sort(["launched", "intercepted", "category"], descending=[True, True, False])["category"].to_list()
-    return Series(sums.to_dicts(), period, m.height, undated, label, order, m["date"].min(), m["date"].max())
+    return Series(sums.to_dicts(), period, m.height, undated, label, order, first, last)
 
 
-def figure(data: Series, *, title: str | None = None):
+def figure(data: Series, *, title: str | None = None) -> Figure:
     """Draw ``data`` on a new matplotlib Figure (Agg canvas) and return it.
 
     Up to :data:`MAX_PANELS` categories get a panel each, in order of launched; the rest
@@ -105,7 +114,7 @@ def figure(data: Series, *, title: str | None = None):
     fig.suptitle(title or f"Munitions launched and intercepted, per {every} and munition category",
                  fontsize=13, fontweight="bold")
     note = (f"Sums of {data.claims} claims in {data.label}"
-            + (f", {_span(data.first, data.last)}" if data.rows else "")
+            + (f", {_span(data.first, data.last)}" if data.rows and data.first and data.last else "")
             + (f"; {data.undated} undated claims left out" if data.undated else "")
             + ".\nThe counts are the claimants' own (parties to the war, not verified facts); "
               "several claimants may count the same attack.")

@@ -24,7 +24,7 @@ import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .files import NotRegularFileError, open_regular
 from .package import Resource
@@ -304,7 +304,7 @@ def _as_csv_text(name: str, dtype: pl.DataType) -> pl.Expr:
 
     from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 
-    formats = {pl.Date: DATE_FORMAT, pl.Datetime: DATETIME_FORMAT, pl.Time: TIME_FORMAT}
+    formats: dict[Any, str] = {pl.Date: DATE_FORMAT, pl.Datetime: DATETIME_FORMAT, pl.Time: TIME_FORMAT}
     if (fmt := formats.get(dtype.base_type())) is not None:
         return pl.col(name).dt.strftime(fmt).alias(name)
     return pl.col(name).cast(pl.String)
@@ -453,11 +453,12 @@ def _parse_fast(block: bytes, header: list[str], missing: list[str]):
     if b'"' in block:
         # A quoted cell may hold commas, and line breaks: then the rows do not count the
         # lines, and the careful reader is needed for the line of each row.
-        inner = _quoted_commas(block)
-        if inner is None:
-            inner = _commas_in_cells(frame)
-        if inner is None or inner < 0:
+        counted = _quoted_commas(block)
+        if counted is None:
+            counted = _commas_in_cells(frame)
+        if counted is None or counted < 0:
             return None
+        inner = counted
     # A one-column table has no commas to miss: its blank lines are searched for (a costly
     # search, as costly as the parse, so only here).
     if len(header) == 1 and _may_hold_blank_line(block, frame):

@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from . import semver
 from .atomic import staged_folder
@@ -35,6 +36,10 @@ from .errors import ReleaseError
 from .package import DESCRIPTOR, Package
 from .report import Report
 from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, TableSchema
+
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
 
 DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
@@ -226,7 +231,7 @@ def _write_table(package: Package, name: str, folder: Path, typed) -> dict:
     pq.write_table(table, parquet, **_PARQUET)
     _write_csv(table, folder / f"{name}.csv")
     source = package.descriptor["resources"][list(package.resources).index(name)]
-    described = {"name": name, "type": "table", "path": parquet.name, "format": "parquet",
+    described: dict[str, Any] = {"name": name, "type": "table", "path": parquet.name, "format": "parquet",
                  "mediatype": PARQUET_MEDIATYPE}
     for key in ("title", "description", "sources", "licenses"):
         if key in source:
@@ -238,7 +243,7 @@ def _write_table(package: Package, name: str, folder: Path, typed) -> dict:
     return described
 
 
-def _write_csv(table, path: Path) -> None:
+def _write_csv(table: pa.Table, path: Path) -> None:
     """The table as CSV in the Table Schema's default formats (what the validator reads).
 
     Polars writes it: quotes only where needed, empty cells for nulls, shortest round-trip
@@ -246,8 +251,9 @@ def _write_csv(table, path: Path) -> None:
     """
     import polars as pl
 
-    pl.from_arrow(table).write_csv(path, line_terminator="\n", date_format=DATE_FORMAT,
-                                   datetime_format=DATETIME_FORMAT, time_format=TIME_FORMAT)
+    # a pyarrow Table always comes back as a DataFrame (from_arrow is typed for arrays too)
+    cast("pl.DataFrame", pl.from_arrow(table)).write_csv(
+        path, line_terminator="\n", date_format=DATE_FORMAT, datetime_format=DATETIME_FORMAT, time_format=TIME_FORMAT)
 
 
 def _contributor_v2(contributor):

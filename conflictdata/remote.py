@@ -27,7 +27,9 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from . import semver
@@ -207,7 +209,7 @@ class _Getter:
 class _Hashing:
     """Wrap a pooch downloader to remember the sha256 of what it downloaded (for the error message)."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: Callable[..., Any]) -> None:
         self.inner = inner
         self.sha256: str | None = None
 

@@ -7,7 +7,14 @@ pandas types; nothing else in the project spells a column's type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+    import pyarrow as pa
+    from polars.datatypes import DataTypeClass
 
 # Formats the validator and the loader parse (Frictionless "default" formats).
 DATE_FORMAT = "%Y-%m-%d"
@@ -85,12 +92,12 @@ class Field:
         """The JSON Schema ``format`` of a date, time or datetime value; None for other types."""
         return _SPELLINGS[self.type][2]
 
-    def polars_type(self):
+    def polars_type(self) -> pl.DataType | DataTypeClass:
         import polars as pl
 
         if self.enum is not None and self.type == "string":
             return pl.Enum([str(v) for v in self.enum])
-        return {
+        types: dict[str, pl.DataType | DataTypeClass] = {
             "string": pl.String,
             "integer": pl.Int64,
             "number": pl.Float64,
@@ -98,9 +105,10 @@ class Field:
             "date": pl.Date,
             "time": pl.Time,
             "datetime": pl.Datetime("us"),
-        }[self.type]
+        }
+        return types[self.type]
 
-    def arrow_type(self):
+    def arrow_type(self) -> pa.DataType:
         import pyarrow as pa
 
         if self.enum is not None and self.type == "string":
@@ -186,10 +194,10 @@ class TableSchema:
                 return f
         raise KeyError(name)
 
-    def polars_schema(self) -> dict:
+    def polars_schema(self) -> dict[str, pl.DataType | DataTypeClass]:
         return {f.name: f.polars_type() for f in self.fields}
 
-    def arrow_schema(self):
+    def arrow_schema(self) -> pa.Schema:
         import pyarrow as pa
 
         return pa.schema(
@@ -198,7 +206,7 @@ class TableSchema:
         )
 
 
-def pandas_types() -> dict:
+def pandas_types() -> dict[pa.DataType, Any]:
     """Arrow type -> pandas dtype for ``Table.to_pandas(types_mapper=...)``: nullable integers,
     booleans and strings (dates, times and dictionaries convert as pyarrow does)."""
     import pandas as pd
@@ -207,5 +215,5 @@ def pandas_types() -> dict:
     return {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}
 
 
-def _as_tuple(v) -> tuple[str, ...]:
+def _as_tuple(v: str | Iterable[str]) -> tuple[str, ...]:
     return (v,) if isinstance(v, str) else tuple(v)

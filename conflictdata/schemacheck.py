@@ -135,7 +135,9 @@ def check_references(schemas: dict[str, dict]) -> None:
             if target not in schemas:
                 continue  # every row's key is a foreign-key fault (as frictionless reports it)
             fields = {f["name"] for f in schemas[target]["fields"]}
-            for name in _as_list(fk["reference"]["fields"]):
+            names = _as_list(fk["reference"]["fields"])
+            assert names is not None  # check_table_schema has passed the key's fields
+            for name in names:
                 if name not in fields:
                     raise ReferenceProblem(table, SchemaProblem(
                         (*at, "fields"), f"foreignKeys[{i}].reference.fields: {name!r} is not a field of the "

@@ -10,6 +10,7 @@ incompatible change needs a minor bump, an addition a patch.
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from .errors import ReleaseError
 
@@ -20,7 +21,7 @@ _SEMVER = re.compile(
 )
 
 
-def is_version(text: object) -> bool:
+def is_version(text: object) -> TypeGuard[str]:
     """True for a semantic version such as ``"1.2.0"`` or ``"2.0.0-rc.1"`` (no ``v``, no build part).
 
     Examples

@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
-from json.decoder import scanstring
+from collections.abc import Generator, Iterator, Sequence
+
+# typeshed does not declare json.decoder.scanstring (the C scanner json's own decoder uses)
+from json.decoder import scanstring  # type: ignore[attr-defined]
 
 from .errors import PackageError
 from .files import NotRegularFileError, read_regular
@@ -142,7 +144,7 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
     return _line(text, best)
 
 
-def _walk(text: str, pos: int, path: tuple, follow: tuple | None) -> Iterator[tuple[tuple, int, bool]]:
+def _walk(text: str, pos: int, path: tuple, follow: tuple | None) -> Generator[tuple[tuple, int, bool], None, int]:
     """(path, position, repeated key) of each object member and list item of the value at ``pos``.
 
     Members come in the order of the text. With ``follow``, only values on that path are
@@ -151,7 +153,8 @@ def _walk(text: str, pos: int, path: tuple, follow: tuple | None) -> Iterator[tu
     if text[pos] not in "{[":
         return _DECODER.raw_decode(text, pos)[1]
     is_object, close = text[pos] == "{", "}" if text[pos] == "{" else "]"
-    pos, seen, i = _skip(text, pos + 1), set(), 0
+    seen: set[str] = set()
+    pos, i = _skip(text, pos + 1), 0
     while text[pos] != close:
         if is_object:
             key, after = scanstring(text, pos + 1)
@@ -177,7 +180,9 @@ def _walk(text: str, pos: int, path: tuple, follow: tuple | None) -> Iterator[tu
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    blank = _WHITESPACE.match(text, pos)
+    assert blank is not None  # the pattern matches the empty string
+    return blank.end()
 
 
 def _line(text: str, pos: int) -> int:

@@ -55,8 +55,9 @@ def weakenings(package: Package, base: Package) -> list[Fault]:
     return faults
 
 
-def _schema_source(package: Package, resource: Resource) -> tuple[str, str | None, tuple]:
+def _schema_source(package: Package, resource: Resource) -> tuple[str, str, tuple]:
     """The file a resource's schema is in (as the descriptor names it), its text, and the schema's path in it."""
+    at: tuple
     if resource.schema_path is None:
         index = [r.get("name") for r in package.descriptor["resources"]].index(resource.name)
         shown, file, at = DESCRIPTOR, package.descriptor_path, ("resources", index, "schema")
@@ -67,16 +68,17 @@ def _schema_source(package: Package, resource: Resource) -> tuple[str, str | Non
     return shown, text, at
 
 
-def _line(text: str | None, at: tuple, schema: dict, change: SchemaChange) -> int | None:
+def _line(text: str, at: tuple, schema: dict, change: SchemaChange) -> int | None:
     """The line in the new schema where ``change`` is; None when what changed is gone from it."""
-    if change.key in _SCHEMA_KEYS:
-        return line_of(text, (*at, change.key)) if change.key in schema else None
+    key = change.key
+    if key in _SCHEMA_KEYS:
+        return line_of(text, (*at, key)) if key in schema else None
     index = next((i for i, f in enumerate(schema["fields"]) if f["name"] == change.field), None)
     if index is None:
         return None
     f = schema["fields"][index]
-    if change.key in f.get("constraints", {}):
-        return line_of(text, (*at, "fields", index, "constraints", change.key))
-    if change.key in f:
-        return line_of(text, (*at, "fields", index, change.key))
+    if key is not None and key in f.get("constraints", {}):  # (JSON keys are text: None is in no object)
+        return line_of(text, (*at, "fields", index, "constraints", key))
+    if key is not None and key in f:
+        return line_of(text, (*at, "fields", index, key))
     return line_of(text, (*at, "fields", index, "name"))

@@ -39,6 +39,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..checksums import sha256_file
 from ..report import Fault, Report
@@ -192,6 +193,7 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
         text = {k: " ".join(v.split()) for k, v in rec.items()}
         post = parse_post(text["source"]) if text["source"] else None
         update_id = claimant_id = None
+        info: _PostInfo | None = None  # this row's post, if it names one
         if post is not None:
             info = posts.get(post.canonical)
             if info is None:
@@ -218,7 +220,7 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
         row["notes"] = _notes(window.notes + crossing_notes + _other_columns(text))
         munitions.append(row)
         origins_m.append(origin)
-        if post is not None:
+        if info is not None:  # (post is not None)
             info.note(type_id and models.types[type_id].name, window.fields)
     tables: dict[str, list[dict]] = {}
     origins: dict[str, list[tuple[str, int]]] = {}
@@ -231,11 +233,11 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
         [(table.name, i.first_line) for i in infos])
     put("updates", [i.update_row(table.name) for i in infos], [(table.name, i.first_line) for i in infos])
     actor_list = sorted(actors.actors.values(), key=lambda a: a.id)
-    put("actors", [a.row() for a in actor_list], [a.origin for a in actor_list])
+    put("actors", [a.row() for a in actor_list], [_made_at(a.origin) for a in actor_list])
     place_list = sorted(places.places.values(), key=lambda p: p.id)
-    put("places", [p.row() for p in place_list], [p.origin for p in place_list])
+    put("places", [p.row() for p in place_list], [_made_at(p.origin) for p in place_list])
     type_list = sorted(models.types.values(), key=lambda t: t.id)
-    put("munition_types", [t.row() for t in type_list], [t.origin for t in type_list])
+    put("munition_types", [t.row() for t in type_list], [_made_at(t.origin) for t in type_list])
     put("munitions", munitions, origins_m)
     put("casualty_reports", [], [])
     keys = {name: template.resource(name).schema.get("primaryKey", []) for name in tables}
@@ -247,6 +249,12 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     tables["lineage"] = lineage
     origins["lineage"] = [(r["input_file"], r["input_line"]) for r in lineage]
     return ImportedTables(tables, origins, inputs, _descriptor(table, inputs))
+
+
+def _made_at(origin: tuple[str, int] | None) -> tuple[str, int]:
+    """An entity's (input file, line): the importer's registries record it for every entity they make."""
+    assert origin is not None
+    return origin
 
 
 @dataclass
@@ -405,7 +413,7 @@ def _window(start: str, end: str) -> _Window:
     '2024-01-02T03:05:00'
     """
     a, b = (_moment(start) if start else None), (_moment(end) if end else None)
-    notes = []
+    notes: list[str] = []
     if (start and a is None) or (end and b is None):
         # Not a date: written as given so validation reports it here; the precision is unknown.
         def text(raw, parsed):
@@ -459,7 +467,7 @@ def _notes(parts: list[str]) -> str | None:
 def _descriptor(daily: InputTable, files: dict[str, Path]) -> dict:
     from .. import __version__
 
-    inputs = [{"file": name, "sha256": sha256_file(path)} for name, path in files.items()]
+    inputs: list[dict[str, Any]] = [{"file": name, "sha256": sha256_file(path)} for name, path in files.items()]
     inputs[0]["records"] = len(daily.records)
     return {
         "name": "missile-attacks-import",

@@ -149,7 +149,7 @@ class MunitionCatalogue:
         if not raw:
             return "other"
         mapped = CATEGORIES.get(raw.casefold())
-        return mapped if mapped in self.enum else "other"
+        return mapped if mapped is not None and mapped in self.enum else "other"
 
     # --- names from the data ---------------------------------------------------------------
 

@@ -152,12 +152,13 @@ class State:
                 continue
             pk, header = table.schema.primary_key, table.header
             index = {name: i for i, name in enumerate(header)}
-            pending = sorted((Record(tuple(r.cells[k] for k in pk), row_text(header, r.cells),
-                                     [r.cells.get(h, "") for h in header], index, new=r)
-                              for r in mine), key=lambda rec: rec.key)
+            keyed = sorted(((tuple(r.cells[k] for k in pk), r) for r in mine), key=lambda kr: kr[0])
+            keys = [key for key, _ in keyed]  # pending's keys (a new row's is never None)
+            pending = [Record(key, row_text(header, r.cells), [r.cells.get(h, "") for h in header], index, new=r)
+                       for key, r in keyed]
             out, j = [], 0
             for rec in table.records:
-                while rec.key is not None and j < len(pending) and pending[j].key < rec.key:
+                while rec.key is not None and j < len(pending) and keys[j] < rec.key:
                     out.append(pending[j])
                     j += 1
                 out.append(rec)
@@ -208,6 +209,8 @@ def _known_source(table: Table, row: NewRow, report: Report) -> None:
     url = row.cells.get("url", "")
     same = table.schema.identity_fields  # the schema's identityFields: the same document without a url
     for rec in table.records:
+        if rec.key is None:
+            continue  # a blank line: no source
         if url and rec.get("url") == url:
             _fault(report, row, "url", url, "duplicate-source",
                    f"the source {url} is {rec.held(table.resource.path)}, "
@@ -273,7 +276,7 @@ def check_merged(state: State, report: Report, rows: list[NewRow] | None = None)
     mine = None if rows is None else {id(r) for r in rows}
     taken = {(f.path, f.row) for f in report.faults}
     for f in result.faults:
-        row = new_lines.get(f.resource, {}).get(f.row)
+        row = None if f.row is None else new_lines.get(f.resource, {}).get(f.row)
         if row is None:
             if f.severity == ERROR:  # an old row's warning is not this submission's business
                 report.add(f)

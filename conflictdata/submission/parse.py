@@ -160,8 +160,9 @@ def _leads_out(path: str | os.PathLike, within: list[Path]) -> bool:
 def _line_at(text: bytes | str, pos: int) -> int:
     """The editor's line of ``pos``: ``\\r\\n``, ``\\r`` and ``\\n`` each end a line, as in YAML."""
     head = text[:pos]
-    nl, cr, crlf = (b"\n", b"\r", b"\r\n") if isinstance(head, bytes) else ("\n", "\r", "\r\n")
-    return head.count(nl) + head.count(cr) - head.count(crlf) + 1
+    if isinstance(head, bytes):
+        return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
 def parse_text(text: str, path: str = "<submission>", parsed: Parsed | None = None) -> Parsed:
@@ -235,7 +236,8 @@ def _plain(node, path: tuple, parsed: Parsed):
                              f"(first on line {first[key]}); keep one", line=key_line)
                 continue
             first[key] = key_line
-            parsed.key_lines[(*path, key)] = key_line
+            here = (*path, key)  # a local: mypy 2.4 takes a starred tuple in [] for 3.11 syntax
+            parsed.key_lines[here] = key_line
             out[key] = _plain(value_node, (*path, key), parsed)
         return out
     if isinstance(node, yaml.SequenceNode):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from . import ids
 from .layout import Layout
@@ -83,7 +84,8 @@ def build_rows(parsed: Parsed, layout: Layout) -> list[NewRow]:
     [('sources', 'dw-2024-10-08-live'), ('updates', 'dw-2024-10-08-drones-shot-down')]
     """
     rows: list[NewRow] = []
-    value = parsed.value
+    # build_rows runs on a submission its JSON Schema has passed: the value is a mapping
+    value = cast("dict[str, Any]", parsed.value)
     root = layout.branches[layout.root]
     source = _row(parsed, layout, root.table, (root.key,), value[root.key], None)
     rows.append(source)
@@ -106,7 +108,9 @@ def _nested(parsed, layout, table, path, mapping, parent, rows) -> None:
 def _row(parsed: Parsed, layout: Layout, table: str, path: tuple, mapping: dict, parent) -> NewRow:
     schema = layout.schemas[table]
     cells = {f.name: _cell(mapping.get(f.name), f.type) for f in schema.fields}
-    lines = {name: parsed.key_lines[(*path, name)] for name in mapping if (*path, name) in parsed.key_lines}
+    # (the keys built apart: mypy 2.4 takes a starred tuple in [] for 3.11-only syntax)
+    keyed = {name: (*path, name) for name in mapping}
+    lines = {name: parsed.key_lines[key] for name, key in keyed.items() if key in parsed.key_lines}
     return NewRow(table, cells, Origin(parsed.path, path, parsed.lines.get(path), lines), parent=parent)
 
 
@@ -219,8 +223,8 @@ def _describe(error, parsed: Parsed, layout: Layout, missing: set[tuple]) -> Non
     if kind == "enum":
         if instance is None:
             return  # a required field left empty: the type check says so once
-        allowed = ", ".join(str(v) for v in expected if v is not None)
-        parsed.fault(path, "constraint-enum", f"{name} is {clip(instance)}; allowed: {allowed}",
+        listed = ", ".join(str(v) for v in expected if v is not None)
+        parsed.fault(path, "constraint-enum", f"{name} is {clip(instance)}; allowed: {listed}",
                      value=_shown(instance))
         return
     if kind == "pattern":

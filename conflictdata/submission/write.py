@@ -181,9 +181,9 @@ def prepare(root: Path, texts: dict[str, str], pause=lambda: None) -> Staged:
             if done:
                 with contextlib.suppress(OSError):
                     path.unlink()
-        for tmp, _, _ in renames:
+        for tmp_name, _, _ in renames:
             with contextlib.suppress(OSError):
-                (root / tmp).unlink()
+                (root / tmp_name).unlink()
         if isinstance(exc, MergeError):
             raise
         raise MergeError(f"cannot write into {root}: {exc.strerror or exc}; nothing was changed") from None

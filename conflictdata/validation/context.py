@@ -119,5 +119,6 @@ def fold_lookups(name: str, refs: list, tables: dict, schemas: dict[str, TableSc
                 memo[key] = ref.frame.with_columns(lookup.get_column(column))
             else:
                 memo[key] = ref.frame.join(lookup, on=fk, how="left", maintain_order="left")
+        assert ref is not None  # a key is memoised only with its ref (key None is never in memo)
         ref.frame = memo[key]
     return rest

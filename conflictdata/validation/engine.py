@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ..package import MERGE_JOURNAL, Package, locate
+from ..package import MERGE_JOURNAL, Package, Resource, locate
 from ..read import LINE, TableReader
 from ..report import Fault, Report
 from ..schema import TableSchema
@@ -32,6 +34,13 @@ from .structure import (
     references,
     typed_view,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .collect import _Item
+    from .rules import Rule, Target
+    from .structure import Reference
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,8 @@ def validate_package(package: Package, *, strict: bool = False, cap: int = DEFAU
 
 
 def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFAULT_CAP,
-                      today: datetime.date | None = None, keep_all: bool = True) -> tuple[Report, dict]:
+                      today: datetime.date | None = None,
+                      keep_all: bool = True) -> tuple[Report, dict[str, pl.DataFrame]]:
     """Validate, and keep the typed tables (Polars, with ``__line__``) of the same pass.
 
     What ``conflictdata build`` writes from, so that a release costs one reading of the data.
@@ -76,7 +86,7 @@ def validate_and_type(package: Package, *, strict: bool = False, cap: int = DEFA
     return run(package, Plan(cap=cap, today=today, keep=keep_all), strict=strict)
 
 
-def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple[Report, dict]:
+def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple[Report, dict[str, pl.DataFrame]]:
     """The one pipeline: read, type and check the tables of ``plan``; the report and typed tables."""
     if plan.engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {plan.engine!r}")
@@ -87,13 +97,13 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
                          "data is never replayed: delete it (and, if a merge was interrupted on this machine, "
                          "run `conflictdata add` there to finish it)"))
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
-    referenced = set()
+    referenced: set[str] = set()
     if plan.foreign_keys:
         for name, schema in schemas.items():
             # Context columns ride on foreign keys (a claim's update date), so these are all.
             referenced |= {fk.resource for fk in schema.foreign_keys if fk.resource not in ("", name)}
-    whole: dict = {}  # typed tables that other tables look into
-    memo: dict = {}  # their keys, prepared once for every table that points at them
+    whole: dict[str, pl.DataFrame] = {}  # typed tables that other tables look into
+    memo: dict[Any, Any] = {}  # their keys, prepared once for every table that points at them
     order = _order(schemas, plan.tables, plan.foreign_keys)
     readers = {name: TableReader(package.resources[name]) for name in order}
     # One thread reads every table, in order, a batch ahead of the checks: the next table's
@@ -113,13 +123,13 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
 _END = object()  # ends one table's batches in the stream of every table's
 
 
-def _every_batch(readers):
+def _every_batch(readers: Iterable[TableReader]) -> Iterator[pl.DataFrame | object]:
     for reader in readers:
         yield from reader.batches()
         yield _END
 
 
-def _prefetch(batches):
+def _prefetch(batches: Iterable[Any]) -> Generator[Any, None, None]:
     """Read the next batch in a thread while this one is checked (Polars releases the GIL).
 
     When the consumer stops early (a fault it raises, a generator closed), the reading
@@ -128,10 +138,10 @@ def _prefetch(batches):
     import queue
     import threading
 
-    box: queue.Queue = queue.Queue(maxsize=1)
+    box: queue.Queue[Any] = queue.Queue(maxsize=1)
     done, stop = object(), threading.Event()
 
-    def produce():
+    def produce() -> None:
         try:
             for item in batches:
                 box.put(item)
@@ -165,7 +175,7 @@ def _order(schemas: dict[str, TableSchema], tables: tuple[str, ...] | None = Non
     """
     done: list[str] = []
 
-    def visit(name, path=()):
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
         if name in done or name in path or name not in schemas:
             return
         schema = schemas[name]
@@ -182,33 +192,36 @@ def _order(schemas: dict[str, TableSchema], tables: tuple[str, ...] | None = Non
 class _TableRun:
     """Everything checked for one table, whatever the number of batches it arrives in."""
 
-    def __init__(self, resource, schemas, whole, plan: Plan, keep: bool, memo):
+    def __init__(self, resource: Resource, schemas: dict[str, TableSchema], whole: dict[str, pl.DataFrame],
+                 plan: Plan, keep: bool, memo: dict[Any, Any]) -> None:
         self.resource, self.name, self.path = resource, resource.name, resource.path
         self.schema, self.schemas, self.whole = schemas[resource.name], schemas, whole
         self.plan, self.cap, self.keep = plan, plan.cap, keep
         # Prepared once, used by every batch: the referenced keys, with looked-up context
         # (a claim's update date) riding on the same join.
-        self.refs = (references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
+        self.refs: list[Reference] = (references(self.schema, self.name, whole, declared=set(schemas), memo=memo)
                      if plan.foreign_keys else [])
         # Without foreign keys the context columns are still there, null: a rule that compares
         # with another table then finds nothing to say, rather than a column it cannot find.
         self.lookups = fold_lookups(self.name, self.refs, whole if plan.foreign_keys else {}, schemas, memo)
-        self.rules = list(targets_for(self.name, self.schema, {"today": plan.today})) if plan.rules else []
+        self.rules: list[tuple[Rule, Target]] = (
+            list(targets_for(self.name, self.schema, {"today": plan.today})) if plan.rules else [])
         across = key_columns(self.schema)
-        self.digests = []
+        self.digests: list[str] = []
         for _, target in self.rules:
             across |= set(target.across_rows or ())
             self.digests += list(target.digests)
         self.across = [f for f in self.schema.names if f in across]
-        self.typed = None
-        self.checks = None  # the checks of one row at a time, built on the first batch
+        self.typed: pl.DataFrame | None = None
+        self.checks: list[_Item] | None = None  # the checks of one row at a time, built on the first batch
 
-    def check(self, reader: TableReader, stream) -> Report:
+    def check(self, reader: TableReader, stream: Iterator[Any]) -> Report:
         """Check the batches of ``reader`` as they come out of ``stream`` (up to ``_END``)."""
         if reader.header:
             check_header(reader.raw, self.schema)
         scratch = Report()
-        parts, gathered = [], []
+        parts: list[pl.DataFrame] = []
+        gathered: list[pl.DataFrame] = []
         while (frame := next(stream)) is not _END:
             typed = self._batch(frame, scratch)
             gathered.append(self._gather(typed))
@@ -226,11 +239,11 @@ class _TableRun:
         report.merge(scratch)
         return report
 
-    def _gather(self, typed):
+    def _gather(self, typed: pl.DataFrame) -> pl.DataFrame:
         """What the checks across rows need from a batch: key columns, digests, lines."""
         return typed.select(*self.across, *self.digests, LINE)
 
-    def _batch(self, frame, scratch: Report):
+    def _batch(self, frame: pl.DataFrame, scratch: Report) -> pl.DataFrame:
         """Every check of one row at a time, in one pass over one frame; the typed batch."""
         work = enrich_table(attach(prepare(frame, self.schema), self.refs), self.lookups)
         batch = Batch(work, self.name, self.path, engine=self.plan.engine)
@@ -248,7 +261,7 @@ class _TableRun:
         batch.run(scratch, self.cap)
         return typed_view(work, self.schema)
 
-    def _across_rows(self, table, scratch: Report) -> None:
+    def _across_rows(self, table: pl.DataFrame, scratch: Report) -> None:
         batch = Batch(table, self.name, self.path, engine=self.plan.engine)
         queue_key_checks(batch, self.schema, self.name)
         for rule, target in self.rules:

@@ -7,7 +7,9 @@ in one parallel pass.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..cast import parse
 from ..catalogue import get
@@ -15,6 +17,11 @@ from ..read import LINE, RawTable
 from ..schema import TableSchema, whole
 from .collect import TEXT as _TEXT
 from .collect import Batch
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..schema import ForeignKey
 
 
 def check_header(raw: RawTable, schema: TableSchema) -> None:
@@ -33,7 +40,7 @@ def check_header(raw: RawTable, schema: TableSchema) -> None:
 
 
 
-def prepare(frame, schema: TableSchema):
+def prepare(frame: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
     """Every schema field typed under its own name (absent ones null), plus ``__line__``.
 
     The text a parsed field came from stays beside it as ``<name>`` + ``_TEXT`` (Arrow
@@ -51,12 +58,13 @@ def prepare(frame, schema: TableSchema):
     )
 
 
-def typed_view(work, schema: TableSchema):
+def typed_view(work: pl.DataFrame, schema: TableSchema) -> pl.DataFrame:
     """The typed table from :func:`prepare`'s frame: the schema's fields and ``__line__``."""
     return work.select(*schema.names, LINE)
 
 
-def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Reference] = ()) -> None:
+def queue_cell_checks(batch: Batch, schema: TableSchema, present: Collection[str],
+                      refs: Sequence[Reference] = ()) -> None:
     """Checks of one cell at a time (types and constraints) on a :func:`prepare` frame.
 
     ``present`` names the columns the file has: a field it lacks is a header fault, not a
@@ -69,7 +77,7 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
     work = batch.frame
     known = {ref.fk.fields[0]: ref.found() for ref in refs if ref.keys_match}
 
-    def text_of(name):
+    def text_of(name: str) -> str:
         return name + _TEXT if name + _TEXT in work.columns else name
 
     for f in schema.fields:
@@ -105,7 +113,7 @@ def queue_cell_checks(batch: Batch, schema: TableSchema, present, refs: list[Ref
         if "maximum" in c:
             batch.add(typed > c["maximum"], field=name, code="constraint-maximum", value_of=shown,
                       message=get("constraint-maximum").say(field=name, maximum=c["maximum"]))
-        if "pattern" in c and f.type == "string":
+        if "pattern" in c and f.type == "string" and f.pattern is not None:  # f.pattern: c's, anchored
             unknown = text if name not in known else pl.when(~known[name]).then(text)
             batch.add(~unknown.str.contains(f.pattern), field=name, code="constraint-pattern",
                       value_of=shown, message=get("constraint-pattern").say(field=name, pattern=c["pattern"]))
@@ -156,7 +164,7 @@ def queue_key_checks(batch: Batch, schema: TableSchema, name: str) -> None:
     queue_foreign_keys(batch, refs)
 
 
-def may_repeat(frame, keys: dict) -> set[str]:
+def may_repeat(frame: pl.DataFrame, keys: dict[str, Any]) -> set[str]:
     """The names in ``keys`` (name: Polars expression) whose values may repeat in ``frame``.
 
     Equal values have equal 64-bit hashes, so a key whose hashes are all distinct has no
@@ -181,26 +189,28 @@ class Reference:
     costs less than ``is_in`` on large key sets).
     """
 
-    fk: object
+    fk: ForeignKey
     target: str
-    frame: object | None
+    frame: pl.DataFrame | None
     flag: str
-    keys: object | None = None  # a small key set, tested with is_in instead of a join
+    keys: pl.Series | None = None  # a small key set, tested with is_in instead of a join
     keys_match: bool = False  # every referenced key matches the referring field's pattern
 
-    def found(self):
+    def found(self) -> pl.Expr:
         """Polars expression, on an :func:`attach`-ed frame: the row's key is in the target."""
         import polars as pl
 
         if self.flag in _attached(self):
             return pl.col(self.flag).is_not_null()
+        # not joined on: a small key set (a missing target, frame None, is never asked what it found)
+        assert self.keys is not None
         return pl.col(self.fk.fields[0]).cast(pl.String).is_in(self.keys)
 
 
 _JOIN_ABOVE = 50_000  # referenced keys above which attach's binary search beats is_in
 
-def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool = False,
-               declared: set[str] | None = None, memo: dict | None = None) -> list[Reference]:
+def references(schema: TableSchema, name: str, targets: dict[str, pl.DataFrame], *, only_self: bool = False,
+               declared: set[str] | None = None, memo: dict[Any, Any] | None = None) -> list[Reference]:
     """The foreign keys of ``schema`` into the typed tables in ``targets``, ready to join.
 
     A key into a table missing from ``targets`` is skipped (that table could not be read);
@@ -208,7 +218,7 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
     with ``frame=None`` and becomes a fault. ``memo`` (a dict kept for one validation) shares
     the prepared keys between tables that point at the same keys (claims at their updates).
     """
-    out = []
+    out: list[Reference] = []
     for fk in schema.foreign_keys:
         target = fk.resource or name
         if (target == name) != only_self:
@@ -230,7 +240,8 @@ def references(schema: TableSchema, name: str, targets: dict, *, only_self: bool
     return out
 
 
-def _prepare_keys(table, fk, flag: str, pattern: str | None) -> tuple:
+def _prepare_keys(table: pl.DataFrame, fk: ForeignKey, flag: str,
+                  pattern: str | None) -> tuple[pl.DataFrame, str, pl.Series | None, bool]:
     """(frame, flag, keys, keys_match) of a :class:`Reference` to ``table``."""
     import polars as pl
 
@@ -246,12 +257,12 @@ def _prepare_keys(table, fk, flag: str, pattern: str | None) -> tuple:
     if len(fk.fields) == 1:
         if frame.height <= _JOIN_ABOVE:
             keys = frame.get_column(field).implode()
-        keys_match = bool(pattern) and bool(
-            frame.select(pl.col(field).str.contains(whole(pattern)).all()).item())
+        if pattern:
+            keys_match = bool(frame.select(pl.col(field).str.contains(whole(pattern)).all()).item())
     return frame, flag, keys, keys_match
 
 
-def sorted_distinct(frame, key: str):
+def sorted_distinct(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """``frame`` sorted by ``key``, with only the first row (in ``frame``'s order) of each key.
 
     Rows without a key are dropped. One stable sort: cheaper than finding the distinct keys
@@ -269,13 +280,13 @@ def _attached(ref: Reference) -> list[str]:
     return [c for c in ref.frame.columns if c not in ref.fk.fields]
 
 
-def attach(frame, refs: list[Reference]):
+def attach(frame: pl.DataFrame, refs: list[Reference]) -> pl.DataFrame:
     """``frame`` with each reference's flag (and context) columns joined on."""
     import polars as pl
 
-    columns = []
+    columns: list[pl.Series] = []
     for ref in refs:
-        if not _attached(ref):
+        if ref.frame is None or not _attached(ref):  # (no columns are attached without a frame)
             continue
         keys = list(ref.fk.fields)
         if len(keys) == 1:
@@ -287,7 +298,7 @@ def attach(frame, refs: list[Reference]):
     return frame.with_columns(columns) if columns else frame
 
 
-def _look_up(values, table, key: str) -> list:
+def _look_up(values: pl.Series, table: pl.DataFrame, key: str) -> list[pl.Series]:
     """Columns of ``table`` (sorted by ``key``) for each of ``values``; nulls where none matches.
 
     A binary search into the sorted keys, built once per table, not a hash join per batch: a
