@@ -16,101 +16,15 @@ names the submission's file and line, or, for an existing row, the data file's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import MergeError, PackageError, require
 from .package import DESCRIPTOR, Package, locate, open_package
-from .report import Report
+from .submission.apply import AddResult, FileResult
+
+__all__ = ["AddResult", "FileResult", "add", "check", "json_schema", "known_source", "target_package", "template"]
 
 DEFAULT_LOCK_TIMEOUT = 60.0
-# Faults of one code kept per file before the merge check; the rest are counted ("... and N
-# more"), so a file of a hundred thousand unknown keys is a short report, not 100 000 lines.
-FAULT_CAP = 100
-
-
-@dataclass
-class FileResult:
-    """What one submission file gave: its faults, and the ids of the rows it adds."""
-
-    path: str
-    report: Report
-    rows: dict[str, list[str]] = field(default_factory=dict)
-    unreadable: bool = False
-
-    @property
-    def valid(self) -> bool:
-        return self.report.valid and not self.unreadable
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "valid": self.valid, "rows": self.rows,
-                "errors": self.report.to_dict()["errors"], "omitted": self.report.to_dict()["omitted"]}
-
-    def render(self, fmt: str = "text") -> str:
-        """The file's faults and verdict as ``"text"`` (one line per fault, ``file:line: severity
-        code [where]: message``, as compilers write them) or ``"github"`` (annotations)."""
-        if fmt == "github":
-            lines = [self.report.render("github")] if self.report.faults or self.report.omitted else []
-            if self.valid:
-                lines.append(f"::notice file={self.path},title=submission::valid; adds {_adds(self.rows)}")
-            return "\n".join(line for line in lines if line)
-        lines = []
-        for fault in self.report.sorted():
-            at = f"{fault.path}:{fault.row}" if fault.row is not None else fault.path
-            where = f" [{fault.field}]" if fault.field else ""
-            lines.append(f"{at}: {fault.severity} {fault.code}{where}: {fault.message}")
-        hidden = sum(self.report.omitted.values())
-        if hidden:
-            lines.append(f"{self.path}: ... and {hidden} more")
-        if self.valid:
-            lines.append(f"{self.path}: valid; adds {_adds(self.rows)}")
-        elif not self.unreadable:
-            lines.append(f"{self.path}: INVALID: {len(self.report.errors)} error(s), "
-                         f"{len(self.report.warnings)} warning(s)")
-        return "\n".join(lines)
-
-
-def _adds(rows: dict[str, list[str]]) -> str:
-    total = sum(len(ids) for ids in rows.values())
-    return f"{total} rows (" + ", ".join(f"{table} {len(ids)}" for table, ids in rows.items()) + ")"
-
-
-@dataclass
-class AddResult:
-    """The outcome of :func:`add` for every file, and whether the package was written."""
-
-    package: Path
-    files: list[FileResult]
-    written: bool = False
-    dry_run: bool = False
-    recovered: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return all(f.valid for f in self.files)
-
-    @property
-    def unreadable(self) -> bool:
-        return any(f.unreadable for f in self.files)
-
-    def summary(self) -> str:
-        """One line: what was written, or why nothing was."""
-        bad = sum(not f.valid for f in self.files)
-        unreadable = sum(f.unreadable for f in self.files)
-        if bad:
-            why = f"{bad} of {len(self.files)} file(s) have faults"
-            return f"nothing written: {why}" + (f" ({unreadable} cannot be read)" if unreadable else "")
-        if self.dry_run:
-            return "dry run: valid, nothing written"
-        if not self.written:
-            return "nothing to write"
-        total = sum(len(ids) for f in self.files for ids in f.rows.values())
-        return f"added {total} rows to {self.package}"
-
-    def to_dict(self) -> dict:
-        return {"valid": self.valid, "written": self.written, "dry_run": self.dry_run,
-                "package": str(self.package), "recovered": self.recovered,
-                "files": [f.to_dict() for f in self.files]}
 
 
 def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *, dry_run: bool = False,
@@ -147,6 +61,7 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     """
     for module in ("yaml", "jsonschema", "filelock"):
         require(module, "submit")
+    from .submission.apply import apply_file
     from .submission.layout import build_layout
     from .submission.merge import State
     from .submission.parse import parse_file
@@ -169,7 +84,7 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
         start = State.read(package, layout)
         state, results = start, []
         for p in parsed:
-            result, state = _apply(p, state)
+            result, state = apply_file(p, state)
             results.append(result)
         outcome = AddResult(root, results, dry_run=dry_run, recovered=recovered)
         if outcome.valid and not dry_run and state is not start:
@@ -183,44 +98,6 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
 def check(files: list[str | os.PathLike], into: str | os.PathLike | None = None, **kw) -> AddResult:
     """:func:`add` with ``dry_run=True``: every fault, nothing written."""
     return add(files, into, dry_run=True, **kw)
-
-
-def _apply(parsed, state):
-    from .submission.merge import check_merged, refusals
-    from .submission.rows import build_rows, check_shape
-
-    report = Report()  # the file's path heads its faults already
-    result = FileResult(parsed.path, report)
-    if parsed.value is None:
-        _capped(report, parsed.faults)
-        result.unreadable = parsed.unreadable
-        return result, state
-    check_shape(parsed, state.layout)
-    if parsed.faults:
-        _capped(report, parsed.faults)
-        return result, state
-    rows = build_rows(parsed, state.layout)
-    _capped(report, parsed.faults)
-    if not report.valid:
-        return result, state
-    refusals(state, rows, report)
-    candidate = state.with_rows(rows)
-    check_merged(candidate, report, rows)
-    for table in state.layout.schemas:  # descriptor order
-        pk = state.layout.schemas[table].primary_key
-        added = [r.cells[pk[0]] for r in rows if r.table == table]
-        if added:
-            result.rows[table] = added
-    return result, (candidate if report.valid else state)
-
-
-def _capped(report: Report, faults: list) -> None:
-    """Add ``faults`` to ``report``, at most :data:`FAULT_CAP` of each code; count the others as omitted."""
-    for fault in faults:
-        if report.caps.take(fault.code, 1, FAULT_CAP):
-            report.add(fault)
-        else:
-            report.omitted[fault.severity] += 1
 
 
 def target_package(into: str | os.PathLike | None) -> Package:

@@ -1,6 +1,7 @@
 """Submissions: one YAML file per source document, turned into rows and merged atomically.
 
-The public entry points are in :mod:`conflictdata.submit`; this package holds the parts:
+The public entry points are in :mod:`conflictdata.submit` (which locks, recovers and writes);
+this package holds the parts:
 
 - :mod:`.layout`: how the package's tables nest in a submission (derived from the foreign keys);
 - :mod:`.spec`: the submission's JSON Schema, generated from the Table Schemas;
@@ -8,6 +9,7 @@ The public entry points are in :mod:`conflictdata.submit`; this package holds th
 - :mod:`.ids`: ids left out are derived from the file, deterministically;
 - :mod:`.rows`: a checked submission in, one text row per table row out;
 - :mod:`.merge`: the package's CSV text with new rows inserted in key order, checked;
+- :mod:`.apply`: one file applied on top of the package's state, and what it gave (its result);
 - :mod:`.write`: all tables or none: temporary files, a record on this machine, a journal,
   renames, a lock; only a journal this machine recorded is ever replayed;
 - :mod:`.template`: the commented template ``conflictdata new-submission`` prints.
