@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ConflictDataError
@@ -97,6 +96,7 @@ def read_regular(path: str | os.PathLike, shown: str | None = None, limit: int |
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> p = Path(tempfile.mkdtemp()) / "a.json"
     >>> _ = p.write_bytes(b"{}")
     >>> read_regular(p)
@@ -106,11 +106,3 @@ def read_regular(path: str | os.PathLike, shown: str | None = None, limit: int |
         if limit is not None and os.fstat(f.fileno()).st_size > limit:
             raise ValueError(f"{shown or os.fspath(path)} is larger than {limit} bytes")
         return f.read()
-
-
-def is_regular(path: str | os.PathLike) -> bool:
-    """True when ``path`` is a regular file (symlinks followed), without opening it."""
-    try:
-        return stat.S_ISREG(Path(path).stat().st_mode)
-    except OSError:
-        return False

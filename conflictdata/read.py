@@ -170,7 +170,7 @@ class CsvSource(TableReader):
         if b"\x00" in text:
             self.fault(line, None, None, "nul-byte", f"line {line} holds a NUL byte; the file is binary or corrupt")
             return
-        if _lone_cr(text):
+        if _lone_cr_outside_quotes(text) >= 0:
             self.fault(line, None, None, "line-ending",
                        f"line {line} ends in a carriage return alone (old Mac line ends, as Excel's 'CSV "
                        "(Macintosh)' writes); save the file as 'CSV UTF-8', with LF or CRLF line ends")
@@ -375,11 +375,6 @@ def _lone_cr_outside_quotes(block: bytes) -> int:
             return at
         at = block.find(b"\r", at + 1)
     return -1
-
-
-def _lone_cr(text: bytes) -> bool:
-    """True when ``text`` holds a carriage return that no line feed follows."""
-    return b"\r" in text and b"\r" in text.replace(b"\r\n", b"")
 
 
 def _skip_blank_lines(head: bytes, start: int) -> tuple[int, int]:

@@ -593,19 +593,22 @@ def _escaped(c: str) -> str:
 @rule("text-bidi-control", "text holds no bidirectional controls (U+202A-U+202E, U+2066-U+2069, LRM, RLM, ALM), "
       "which reorder how it is displayed")
 def _bidi(table, schema, opts):
-    for name in any_text(schema):
-        yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_BIDI),
-                     lambda r, n=name: f"{n} " + _found(r["value"], _BIDI, "which changes the order in which the "
-                                                        "text around it is displayed"), clean=all_ascii)
+    yield from _characters_found(schema, _BIDI, "which changes the order in which the text around it is displayed")
 
 
 @rule("text-invisible-character", "text holds no invisible characters: zero-width characters, soft hyphens, BOMs, "
       "word joiners, line and paragraph separators, tags (joiners only where a script or an emoji needs them)")
 def _invisible(table, schema, opts):
-    for name in any_text(schema):
-        yield Target(name, lambda fr, n=name: _non_ascii(n).str.contains(_INVISIBLE),
-                     lambda r, n=name: f"{n} " + _found(r["value"], _INVISIBLE, "which most editors and browsers "
-                                                        "do not show"), clean=all_ascii)
+    yield from _characters_found(schema, _INVISIBLE, "which most editors and browsers do not show")
+
+
+def _characters_found(schema: TableSchema, pattern: str, what: str) -> Iterator[Target]:
+    """A target per text field for characters outside ASCII that ``pattern`` finds; the message says ``what``."""
+    def target(name: str) -> Target:
+        return Target(name, lambda fr: _non_ascii(name).str.contains(pattern),
+                      lambda r: f"{name} " + _found(r["value"], pattern, what), clean=all_ascii)
+
+    return (target(name) for name in any_text(schema))
 
 
 # --- places ------------------------------------------------------------------------------
