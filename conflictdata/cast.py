@@ -55,6 +55,12 @@ def parse(f: Field, text):
               "datetime": lambda t, fmt: t.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)}[f.type]
         size = text.str.len_bytes()
         parsed = [to(pl.when(size == n).then(text), fmt) for n, fmt in FORMATS_BY_LENGTH[f.type].items()]
+        if f.type == "datetime" and f.time_zone:
+            # Wall-clock values in the field's zone; "Z" marks UTC. A clock time the zone skips
+            # (the hour lost to summer time) is null, so a type error; of a repeated hour, the first.
+            parsed = [p.dt.replace_time_zone("UTC").dt.convert_time_zone(f.time_zone) if fmt.endswith("Z") else
+                      p.dt.replace_time_zone(f.time_zone, ambiguous="earliest", non_existent="null")
+                      for p, fmt in zip(parsed, FORMATS_BY_LENGTH[f.type].values(), strict=True)]
         value = parsed[0] if len(parsed) == 1 else pl.coalesce(parsed)
         return pl.when(text.str.contains(SHAPES[f.type])).then(value)
     raise ValueError(f"field {f.name!r}: type {f.type!r} is not supported; use one of string, integer, "

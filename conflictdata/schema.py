@@ -65,6 +65,11 @@ class Field:
     constraints: dict = field(default_factory=dict)
     true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
     false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
+    # This package's own field properties: the IANA time zone a datetime's wall-clock values
+    # are in ("timeZone"; typed values are then zone-aware), and the field a qualifier such
+    # as a precision or a link reason describes ("qualifies").
+    time_zone: str | None = None
+    qualifies: str | None = None
 
     @property
     def required(self) -> bool:
@@ -104,7 +109,7 @@ class Field:
             "boolean": pl.Boolean,
             "date": pl.Date,
             "time": pl.Time,
-            "datetime": pl.Datetime("us"),
+            "datetime": pl.Datetime("us", self.time_zone),
         }
         return types[self.type]
 
@@ -120,7 +125,7 @@ class Field:
             "boolean": pa.bool_(),
             "date": pa.date32(),
             "time": pa.time64("us"),  # Parquet TIME(MICROS): what Spark 4.1 reads
-            "datetime": pa.timestamp("s"),
+            "datetime": pa.timestamp("s", tz=self.time_zone),
         }[self.type]
 
 
@@ -165,6 +170,8 @@ class TableSchema:
                     format=f.get("format", "default"),
                     description=f.get("description", ""),
                     constraints=dict(f.get("constraints", {})),
+                    time_zone=f.get("timeZone"),
+                    qualifies=f.get("qualifies"),
                     **kw,
                 )
             )

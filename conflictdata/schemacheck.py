@@ -93,6 +93,11 @@ def check_table_schema(schema: object, table: str) -> None:
     for prop in ("claimKey", "labelFields", "identityFields"):
         if prop in schema:
             _field_list(schema[prop], names, (prop,), prop, empty_ok=False)
+    for i, f in enumerate(schema["fields"]):
+        if "qualifies" in f and (not isinstance(f["qualifies"], str) or f["qualifies"] not in names
+                                 or f["qualifies"] == f["name"]):
+            raise SchemaProblem(("fields", i, "qualifies"), f"field {f['name']!r}: qualifies must name another "
+                                                            f"field of the schema, not {_show(f['qualifies'])}")
     if "idFrom" in schema and (not isinstance(schema["idFrom"], str) or schema["idFrom"] not in names):
         raise SchemaProblem(("idFrom",), f"idFrom must name a field of the schema, not {_show(schema['idFrom'])}")
     fks = schema.get("foreignKeys", [])
@@ -190,6 +195,8 @@ def _check_field(f: object, i: int, names: dict[str, int], schema_missing: list)
         if key in _READING and f[key] != _READING[key]:
             raise SchemaProblem((*at, key), f"{label}: {key!r} is not supported by this validator (it reads "
                                             "numbers and categories in the default way only)")
+    if "timeZone" in f:
+        _check_time_zone(f["timeZone"], kind, label, (*at, "timeZone"))
     if "missingValues" in f:
         if not _texts(f["missingValues"]):
             raise SchemaProblem((*at, "missingValues"), f"{label}: 'missingValues' must be a list of text, not "
@@ -383,3 +390,19 @@ def _show(value) -> str:
         return {None: "null", True: "true", False: "false"}[value]
     shown = repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _check_time_zone(zone: object, kind: str, label: str, at: tuple) -> None:
+    """A datetime field's ``timeZone``: an IANA zone name this machine knows."""
+    import zoneinfo
+
+    if kind != "datetime":
+        raise SchemaProblem(at, f"{label}: 'timeZone' applies to datetime fields only, not to {kind}")
+    if not isinstance(zone, str) or not zone:
+        raise SchemaProblem(at, f"{label}: 'timeZone' must be an IANA zone name such as 'Europe/Kyiv', not "
+                                f"{_show(zone)}")
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SchemaProblem(at, f"{label}: 'timeZone' {zone!r} is not a time zone this machine knows; use an "
+                                "IANA name such as 'Europe/Kyiv' (pip install tzdata where the system has none)") from None

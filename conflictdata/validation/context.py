@@ -10,15 +10,27 @@ from __future__ import annotations
 from ..schema import TableSchema
 from .structure import sorted_distinct
 
+# A value no table stores: the top of a row's parent chain (the key of the row reached by
+# following its table's one self-reference to the end), e.g. the state an actor belongs to:
+# the Ukrainian Air Force's is 'ukraine'. A row without a parent is its own root.
+ROOT = "__root"
+
 # table -> (context column, foreign key field, value in the referenced row). The table and key
 # the value is read from are the schema's foreign key on that field (:func:`specs`), so no key
 # is declared twice. A value may itself be a context column of the referenced table: a claim's
 # ``__retrieved_date`` is its update's, which is that update's source's (two hops).
+_CLAIM = (("__update_date", "update_id", "published_date"),
+          ("__retrieved_date", "update_id", "__retrieved_date"),
+          ("__claimant_side", "claimant_id", ROOT),
+          ("__event_start", "event_id", "window_start"),
+          ("__event_end", "event_id", "window_end"),
+          ("__event_attacker", "event_id", "attacker_id"),
+          ("__event_attacker_side", "event_id", "__attacker_side"))
 LOOKUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "munitions": (("__update_date", "update_id", "published_date"),
-                  ("__retrieved_date", "update_id", "__retrieved_date")),
-    "casualty_reports": (("__update_date", "update_id", "published_date"),
-                         ("__retrieved_date", "update_id", "__retrieved_date")),
+    "munitions": (*_CLAIM, ("__attacker_side", "attacker_id", ROOT)),
+    "casualty_reports": (*_CLAIM, ("__attacker_side", "perpetrator_id", ROOT)),
+    "damage_reports": (*_CLAIM, ("__attacker_side", "perpetrator_id", ROOT)),
+    "events": (("__attacker_side", "attacker_id", ROOT),),
     "updates": (("__retrieved_date", "source_id", "retrieved_date"),
                 ("__source_published_date", "source_id", "published_date"),
                 ("__source_kind", "source_id", "kind")),
@@ -61,6 +73,8 @@ def _pairs(spec: tuple, tables: dict, schemas: dict[str, TableSchema]):
     if target not in tables:
         return None
     frame = tables[target]
+    if value == ROOT and target in schemas:
+        frame = with_root(frame, schemas[target])
     hop = next((s for s in specs(target, schemas) if s[0] == value), None)
     if value not in frame.columns and hop is not None and {key, hop[1]} <= set(frame.columns):
         # The value is a context column of the referenced table: look it up there first, on
@@ -122,3 +136,45 @@ def fold_lookups(name: str, refs: list, tables: dict, schemas: dict[str, TableSc
         assert ref is not None  # a key is memoised only with its ref (key None is never in memo)
         ref.frame = memo[key]
     return rest
+
+
+def with_root(frame, schema: TableSchema):
+    """``frame`` with :data:`ROOT`: the key at the top of each row's parent chain.
+
+    The chain is the schema's one single-field self-reference (``parent_id``); a table
+    without one is returned unchanged. A row on a loop (the parent-cycle rule's fault) or
+    whose chain breaks off at an unknown key has no root (null).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from conflictdata.schema import TableSchema
+    >>> schema = TableSchema.from_dict({"fields": [{"name": "actor_id"}, {"name": "parent_id"}],
+    ...     "foreignKeys": [{"fields": "parent_id", "reference": {"resource": "", "fields": "actor_id"}}]})
+    >>> frame = pl.DataFrame({"actor_id": ["ukraine", "afu", "air-force"], "parent_id": [None, "ukraine", "afu"]})
+    >>> with_root(frame, schema).get_column(ROOT).to_list()
+    ['ukraine', 'ukraine', 'ukraine']
+    """
+    import polars as pl
+
+    fk = next((k for k in schema.foreign_keys if k.resource == "" and len(k.fields) == 1), None)
+    if fk is None or not {fk.fields[0], fk.reference_fields[0]} <= set(frame.columns):
+        return frame
+    key, parent = fk.reference_fields[0], fk.fields[0]
+    graph = {k: p for k, p in frame.select(key, parent).iter_rows() if k is not None}
+    found: dict[str, str | None] = {}
+    for start in graph:
+        walk, node = [], start
+        while node not in found:
+            if node in walk or node not in graph:  # a loop, or a parent that is not in the table
+                node = None
+                break
+            walk.append(node)
+            if graph[node] is None:
+                found[node] = node
+                break
+            node = graph[node]
+        top = None if node is None else found[node]
+        for n in walk:
+            found[n] = top
+    return frame.with_columns(pl.col(key).replace_strict(found, default=None, return_dtype=pl.String).alias(ROOT))

@@ -135,9 +135,16 @@ def _dates(schema: TableSchema) -> list[str]:
     return [f.name for f in schema.fields if f.type in ("date", "datetime")]
 
 
-def _as_date(name: str):
+def _as_date(name: str, schema: TableSchema | None = None):
+    """The (local) day of a date or datetime field; of a window's end, its last day.
+
+    A datetime window is half-open, so its end is the first moment after it: a window of the
+    whole of 8 October ends at 2024-10-09T00:00:00, and its last day is the 8th.
+    """
     import polars as pl
 
+    if schema is not None and name.endswith("_end") and name in schema.names and schema.field(name).type == "datetime":
+        return (_col(name) - pl.duration(microseconds=1)).cast(pl.Date)
     return _col(name).cast(pl.Date)
 
 
@@ -284,7 +291,7 @@ def _start_end(table, schema, opts):
       tables="munitions, casualty_reports")
 def _event_after_update(table, schema, opts):
     start = next((n for n in schema.names if n.endswith("_start")), None)
-    if start is None or "update_id" not in schema.names:
+    if start is None or not _has_context(table, "__update_date"):
         return
     yield Target(start, lambda fr, s=start: _as_date(s) > _col("__update_date"),
                  lambda r, s=start: f"{s} ({r['value']}) is after the date ({r['__update_date']}) of update "
@@ -310,7 +317,7 @@ def _after_retrieval(table, schema, opts):
 def _future(table, schema, opts):
     today = opts.get("today") or _dt.date.today()
     for name in _dates(schema):
-        yield Target(name, lambda fr, n=name: _as_date(n) > today,
+        yield Target(name, lambda fr, n=name: _as_date(n, schema) > today,
                      lambda r, n=name: f"{n} ({r['value']}) is after today ({today.isoformat()})")
 
 
@@ -334,7 +341,7 @@ def _end_after_update(table, schema, opts):
     if not _has_context(table, "__update_date"):
         return
     for name in _event_dates(schema, ends_only=True):
-        yield Target(name, lambda fr, n=name: _as_date(n) > _col("__update_date"),
+        yield Target(name, lambda fr, n=name: _as_date(n, schema) > _col("__update_date"),
                      lambda r, n=name: f"{n} ({r['value']}) is after the date ({r['__update_date']}) of update "
                                        f"{r['update_id']!r} in the table 'updates' that reports it: an event "
                                        f"cannot end after it was reported; leave {n} empty when the source does not "
@@ -350,7 +357,7 @@ def _event_after_retrieval(table, schema, opts):
         return
     for name in _event_dates(schema):
         yield Target(name, lambda fr, n=name: _col("__update_date").is_null()
-                     & (_as_date(n) > _col("__retrieved_date")),
+                     & (_as_date(n, schema) > _col("__retrieved_date")),
                      lambda r, n=name: f"{n} ({r['value']}) is after the source of update {r['update_id']!r} (which "
                                        f"has no date) was retrieved ({r['__retrieved_date']}): the copy read then "
                                        f"cannot report it; check {n} and the source's retrieved_date",
