@@ -2,9 +2,11 @@
 
     python benchmarks/generate.py --rows 1000000 --out /tmp/bench-1m [--faults 1000] [--seed 7]
 
-All seven tables, with this project's schemas and descriptor; every foreign key and every
+Every table of the descriptor, with this project's schemas; every foreign key and every
 rule holds (intercepted <= launched, windows before their update's date, no duplicate
-claims, ...). With ``--faults K``, K faults of several kinds are written at known lines and
+claims, each claim inside the window of the event it is linked to, ...). Each update reports
+one event (an attack by Russia over three whole days, Kyiv time): its munitions, casualty and
+damage claims link to it. With ``--faults K``, K faults of several kinds are written at known lines and
 listed in ``DIR/faults.json`` as ``{"table", "line", "field", "code"}`` objects, so tests can
 check that the validator finds each one. Synthetic data is for benchmarks and tests only: it
 never goes into ``data/``.
@@ -84,6 +86,16 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
     })
     upd_source = rng.integers(0, n_sources, n_updates)
     upd_day = src_day[upd_source] + rng.integers(0, 3, n_updates).astype("timedelta64[D]")
+    # One event per update: the three whole days (Kyiv time, half-open) up to the end of the
+    # day after the update, which holds every window and date range of the update's claims.
+    events = pl.DataFrame({
+        "event_id": _ids("evt", n_updates), "name": pl.Series([f"Synthetic attack {i}" for i in range(n_updates)]),
+        "kind": "attack",
+        "window_start": pl.Series(upd_day - np.timedelta64(2, "D")).cast(pl.Datetime("us")),
+        "window_end": pl.Series(upd_day + np.timedelta64(1, "D")).cast(pl.Datetime("us")),
+        "window_precision": "day", "attacker_id": "russia", "identified_by": "source",
+        "description": "A synthetic overnight attack that the claims of one update are about.",
+    })
     updates = pl.DataFrame({
         "update_id": _ids("upd", n_updates), "source_id": _ids("src", n_sources).gather(upd_source),
         "sequence": rng.integers(1, 30, n_updates), "published_date": upd_day,
@@ -103,14 +115,15 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
     has_time = rng.random(rows) < 0.4
     munitions = pl.DataFrame({
         "claim_id": _ids("claim", rows), "update_id": _ids("upd", n_updates).gather(upd),
-        "claimant_id": "unit-0", "attacker_id": "russia", "munition_type_id": _ids("type", 40).gather(mtype),
+        "claimant_id": "unit-0", "event_id": _ids("evt", n_updates).gather(upd), "event_link": "same-sentence",
+        "attacker_id": "russia", "munition_type_id": _ids("type", 40).gather(mtype),
         "window_start": pl.Series(start).cast(pl.Datetime("us")) + pl.Series(np.where(has_time, 18, 0)).cast(
             pl.Duration("us")) * 3_600_000_000,
         "window_end": pl.Series(end).cast(pl.Datetime("us")) + pl.Series(np.where(has_time, 6, 0)).cast(
             pl.Duration("us")) * 3_600_000_000,
         "window_precision": np.where(has_time, "minute", "day"),
-        "launch_place_id": _ids("launch", 40).gather(rng.integers(0, 40, rows)),
-        "target_place_id": _ids("city", 600).gather(rng.integers(0, 600, rows)),
+        "launch_place_id": _ids("launch", 40).gather(rng.integers(0, 40, rows)), "launch_place_precision": "within",
+        "target_place_id": _ids("city", 600).gather(rng.integers(0, 600, rows)), "target_place_precision": "within",
         "launched": launched, "intercepted": intercepted, "lost": lost,
         "certainty": "asserted", "quote": "most were shot down",
     })
@@ -118,16 +131,28 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
     killed = rng.poisson(1.5, n_cas)
     casualty = pl.DataFrame({
         "report_id": _ids("cas", n_cas), "update_id": _ids("upd", n_updates).gather(cas_upd),
-        "claimant_id": "unit-1", "event_start": upd_day[cas_upd] - np.timedelta64(1, "D"),
+        "claimant_id": "unit-1", "event_id": _ids("evt", n_updates).gather(cas_upd), "event_link": "same-entry",
+        "event_start": upd_day[cas_upd] - np.timedelta64(1, "D"),
         "event_end": upd_day[cas_upd] - np.timedelta64(1, "D"),
-        "place_id": _ids("city", 600).gather(rng.integers(0, 600, n_cas)), "perpetrator_id": "russia",
-        "victim_group": "civilian", "victim_country": "UKR", "killed": killed,
+        "place_id": _ids("city", 600).gather(rng.integers(0, 600, n_cas)), "place_precision": "within",
+        "perpetrator_id": "russia", "victim_group": "civilian", "victim_country": "UKR", "killed": killed,
         "injured": rng.poisson(4.0, n_cas), "certainty": "asserted", "quote": "people were killed and injured",
     }).with_columns(pl.col("report_id").alias("__dedupe"))
     # The claim key is (update, claimant, dates, place, ...): keep one report per key.
     casualty = casualty.unique(["update_id", "event_start", "place_id"], keep="first", maintain_order=True)
-    return {"sources": sources, "updates": updates, "munitions": munitions,
-            "casualty_reports": casualty.drop("__dedupe")}
+    n_dmg = max(rows // 20, 1)
+    dmg_upd = rng.integers(0, n_updates, n_dmg)
+    damage = pl.DataFrame({
+        "report_id": _ids("dmg", n_dmg), "update_id": _ids("upd", n_updates).gather(dmg_upd),
+        "claimant_id": "unit-1", "event_id": _ids("evt", n_updates).gather(dmg_upd), "event_link": "same-entry",
+        "event_start": upd_day[dmg_upd] - np.timedelta64(1, "D"),
+        "event_end": upd_day[dmg_upd] - np.timedelta64(1, "D"),
+        "place_id": _ids("city", 600).gather(rng.integers(0, 600, n_dmg)), "place_precision": "within",
+        "perpetrator_id": "russia", "object": "an apartment building", "object_kind": "residential_building",
+        "effect": "damaged", "certainty": "asserted", "quote": "an apartment building was damaged",
+    }).unique(["update_id", "event_start", "place_id"], keep="first", maintain_order=True)
+    return {"sources": sources, "updates": updates, "events": events, "munitions": munitions,
+            "casualty_reports": casualty.drop("__dedupe"), "damage_reports": damage}
 
 
 def _fill(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
