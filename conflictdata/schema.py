@@ -201,6 +201,36 @@ class TableSchema:
                 return f
         raise KeyError(name)
 
+    def counts(self) -> list[str]:
+        """Integer fields that count things (minimum 0), bounds included."""
+        return [f.name for f in self.fields if f.type == "integer" and f.constraints.get("minimum") == 0]
+
+    def measures(self) -> list[str]:
+        """What a claim of this table measures: its counts without their bounds.
+
+        A count ``x`` may have bounds ``x_low`` and ``x_high`` (themselves counts); the bounds are
+        not measures of their own. The one definition the rules and :mod:`conflictdata.events` use.
+
+        Examples
+        --------
+        >>> schema = TableSchema.from_dict({"fields": [
+        ...     {"name": n, "type": "integer", "constraints": {"minimum": 0}}
+        ...     for n in ("launched", "launched_low", "launched_high", "hit")]})
+        >>> schema.measures()
+        ['launched', 'hit']
+        >>> schema.bounds("launched"), schema.bounds("hit")
+        (('launched_low', 'launched_high'), (None, None))
+        """
+        names = self.counts()
+        bounds = {f"{n}_{s}" for n in names for s in ("low", "high") if f"{n}_{s}" in names}
+        return [n for n in names if n not in bounds]
+
+    def bounds(self, measure: str) -> tuple[str | None, str | None]:
+        """The ``_low`` and ``_high`` count fields of ``measure``, None where the schema has none."""
+        names = set(self.counts())
+        low, high = f"{measure}_low", f"{measure}_high"
+        return (low if low in names else None, high if high in names else None)
+
     def polars_schema(self) -> dict[str, pl.DataType | DataTypeClass]:
         return {f.name: f.polars_type() for f in self.fields}
 

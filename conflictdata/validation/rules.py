@@ -109,20 +109,18 @@ def either(*tests):
 
 
 def counts(schema: TableSchema) -> list[str]:
-    """Integer fields that count things (minimum 0)."""
-    return [f.name for f in schema.fields if f.type == "integer" and f.constraints.get("minimum") == 0]
+    """Integer fields that count things (minimum 0): :meth:`TableSchema.counts`."""
+    return schema.counts()
 
 
 def figures(schema: TableSchema) -> list[str]:
-    """Counts with a ``_low`` and/or ``_high`` bound (itself a count) beside them."""
-    names = set(counts(schema))
-    return [n for n in counts(schema) if f"{n}_low" in names or f"{n}_high" in names]
+    """Measures with a ``_low`` and/or ``_high`` bound (itself a count) beside them."""
+    return [n for n in schema.measures() if schema.bounds(n) != (None, None)]
 
 
 def outcomes(schema: TableSchema) -> list[str]:
-    """What happened to launched munitions: every count except launched and the bounds."""
-    bounds = {f"{n}_{s}" for n in figures(schema) for s in ("low", "high")}
-    return [n for n in counts(schema) if n != "launched" and n not in bounds]
+    """What happened to launched munitions: every measure (:meth:`TableSchema.measures`) except launched."""
+    return [n for n in schema.measures() if n != "launched"]
 
 
 def free_text(schema: TableSchema) -> list[str]:
