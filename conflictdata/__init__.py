@@ -8,12 +8,15 @@
 'Int64'
 >>> cd.validate().valid
 True
+>>> sorted(set(cd.event_figures()["measure"]))[:3]   # every claim's figures per event
+['hit', 'injured', 'intercepted']
 
 Importing this module is cheap: pandas, Polars, pyarrow and pandera load only when a
 function needs them.
 """
 
 from .errors import ConflictDataError, DataError, PackageError, UnknownTableError, UnsafePathError
+from .events import disputes, event_figures
 from .load import load, tables
 from .validation import validate
 
@@ -26,6 +29,8 @@ __all__ = [
     "UnknownTableError",
     "UnsafePathError",
     "__version__",
+    "disputes",
+    "event_figures",
     "load",
     "tables",
     "validate",
