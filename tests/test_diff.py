@@ -162,11 +162,11 @@ def test_text_output(versions):
     r = CliRunner().invoke(cli, ["diff", *map(str, versions)])
     assert r.exit_code == 0, r.output
     out = r.output
-    assert "munitions: 1 added, 0 removed, 1 changed (6 -> 7 rows)" in out
+    assert "munitions: 1 added, 0 removed, 1 changed (7 -> 8 rows)" in out
     assert f"  + {ADDED}" in out and f"  - {REMOVED}" in out
     assert f"  ~ {CORRECTED}: launched: 19 -> 20" in out
     assert "  schema: field 'admin_region' renamed to 'region' [major]" in out
-    assert "unchanged: sources, updates, actors, munition_types" in out
+    assert "unchanged: sources, updates, actors, munition_types, events, damage_reports" in out
     assert out.rstrip().endswith("declared 1.0.0 -> 2.0.0 is major, which covers the change")
 
 

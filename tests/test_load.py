@@ -14,9 +14,16 @@ SCHEMAS = {r["name"]: json.loads((ROOT / r["schema"]).read_text())
 PANDAS_KIND = {"integer": "Int64", "number": "float64", "date": "datetime64[ms]", "string": "string"}
 
 
+def pandas_kind(f: dict) -> str | None:
+    """The pandas dtype a field loads as: a datetime with a timeZone is zone-aware."""
+    if f["type"] == "datetime":
+        return f"datetime64[s, {f['timeZone']}]" if "timeZone" in f else "datetime64[s]"
+    return PANDAS_KIND.get(f["type"])
+
+
 def test_tables_lists_every_table_in_order():
-    assert cd.tables() == ["sources", "updates", "actors", "places", "munition_types", "munitions",
-                           "casualty_reports"]
+    assert cd.tables() == ["sources", "updates", "actors", "places", "munition_types", "events", "munitions",
+                           "casualty_reports", "damage_reports"]
 
 
 @pytest.mark.parametrize("table", sorted(SCHEMAS))
@@ -29,8 +36,8 @@ def test_pandas_types_follow_the_table_schema(table):
         if "enum" in f.get("constraints", {}):
             assert isinstance(dtype, pd.CategoricalDtype), f["name"]
             assert set(dtype.categories) == set(f["constraints"]["enum"])
-        elif f["type"] in PANDAS_KIND:
-            assert str(dtype) == PANDAS_KIND[f["type"]], (f["name"], str(dtype))
+        elif pandas_kind(f):
+            assert str(dtype) == pandas_kind(f), (f["name"], str(dtype))
 
 
 @pytest.mark.parametrize("table", sorted(SCHEMAS))
@@ -45,7 +52,10 @@ def test_known_values_are_typed():
     m = cd.load("munitions").set_index("claim_id")
     row = m.loc["dw-2024-10-08-overnight-drones-launched"]
     assert row["launched"] == 19 and pd.isna(row["intercepted"])
-    assert row["window_start"] == pd.Timestamp("2024-10-07")
+    # Kyiv wall-clock midnight, zone-aware: 2024-10-06T21:00:00Z
+    assert row["window_start"] == pd.Timestamp("2024-10-07", tz="Europe/Kyiv")
+    assert row["window_start"] == pd.Timestamp("2024-10-06T21:00:00", tz="UTC")
+    assert str(m["window_start"].dtype) == "datetime64[s, Europe/Kyiv]"
     u = cd.load("updates")
     assert u["published_date"].min() == pd.Timestamp("2024-10-08")
 
@@ -55,12 +65,13 @@ def test_arrow_and_polars_formats():
     assert isinstance(t, pa.Table)
     assert t.schema.field("launched").type == pa.int64()
     assert pa.types.is_dictionary(t.schema.field("certainty").type)
-    assert t.schema.field("window_start").type == pa.timestamp("s")
+    assert t.schema.field("window_start").type == pa.timestamp("s", tz="Europe/Kyiv")
     p = cd.load("casualty_reports", format="polars")
     assert isinstance(p, pl.DataFrame)
     assert p.schema["killed"] == pl.Int64
     assert p.schema["event_start"] == pl.Date
     assert isinstance(p.schema["victim_group"], pl.Enum)
+    assert cd.load("munitions", format="polars").schema["window_start"] == pl.Datetime("us", "Europe/Kyiv")
 
 
 def test_all_formats_hold_the_same_rows():

@@ -8,10 +8,11 @@ from conflictdata.package import locate, open_package
 from .conftest import ROOT
 
 
-def test_installed_package_has_the_seven_tables():
+def test_installed_package_has_the_nine_tables():
     pkg = locate()
     assert list(pkg.resources) == [
-        "sources", "updates", "actors", "places", "munition_types", "munitions", "casualty_reports"
+        "sources", "updates", "actors", "places", "munition_types", "events", "munitions", "casualty_reports",
+        "damage_reports",
     ]
 
 

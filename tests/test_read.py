@@ -62,7 +62,7 @@ def test_release_folder_validates_and_lists(tmp_path):
     report = cd.validate(release)
     assert report.valid, report.render()
     r = CliRunner().invoke(cli, ["tables", str(release)])
-    assert r.exit_code == 0 and "munitions         6 rows" in r.output
+    assert r.exit_code == 0 and "munitions         7 rows" in r.output
 
 
 def test_release_faults_are_found(tmp_path, pkg):
