@@ -35,6 +35,28 @@ COLUMNS = ("event_id", "event_name", "measure", "munition_type_id", "claimant_id
 SIDE_COLUMNS = ("event_id", "event_name", "measure", "munition_type_id", "side_id", "best", "low", "high", "claims",
                 "claim_ids", "claimant_ids")
 GROUP = ("event_id", "measure", "munition_type_id")
+DESCRIPTIONS = {
+    "event_id": "The event (events.event_id) the claim is linked to.",
+    "event_name": "The event's name (events.name).",
+    "measure": "What is counted: a count field of the claims table without its bounds (launched, intercepted, "
+               "killed, ...).",
+    "munition_type_id": "The claim's munition type (munition_types); empty for a table without one.",
+    "claimant_id": "Who makes the claim (actors).",
+    "side_id": "The top of the claimant's actor parent chain: the Ukrainian Air Force's is ukraine.",
+    "best": "The claim's figure for the measure (the field itself); empty when it gives only bounds.",
+    "low": "The claim's lower bound (<measure>_low); empty when it gives none or the table has none.",
+    "high": "The claim's upper bound (<measure>_high); empty when it gives none or the table has none.",
+    "certainty": "How the claimant put it (the claim's certainty).",
+    "hedge": "The source's own hedge words, verbatim.",
+    "claim_table": "The claims table of the claim (munitions, casualty_reports, ...).",
+    "claim_id": "The claim's primary key in claim_table.",
+    "update_id": "The update that states the claim (updates).",
+    "update_date": "The update's published_date.",
+    "source_id": "The update's source (sources).",
+    "event_link": "Why the claim is linked to the event (the claim's event_link).",
+    "superseded_by": "The claim (same table) that revises this one, or empty: the latest claims have it empty.",
+    "spread": "In event_disputes: the greatest lower end minus the least upper end of the claimants' ranges.",
+}
 
 
 def claim_tables(package: Package) -> list[str]:

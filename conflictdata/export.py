@@ -2,19 +2,24 @@
 
 ``duckdb``
     Every table with its Table Schema's types (through Arrow), NOT NULL for required fields,
-    primary and foreign keys, the claim views of :mod:`conflictdata.sql`, and every table's
+    primary and foreign keys, the claim views of :mod:`conflictdata.sql`, the tables
+    ``event_figures`` and ``event_disputes`` (the rows of :func:`conflictdata.event_figures` and
+    :func:`conflictdata.disputes`, computed once and stored), and every table's
     and column's description as a DuckDB comment. DuckDB checks a foreign key as each row goes
     in, so rows pointing at their own table are inserted parents first, and a parent chain
     that loops (a ``parent-cycle`` fault) cannot be exported to DuckDB.
 ``sqlite``
     The same tables, keys and views; column types from the schema layer
     (:meth:`conflictdata.schema.Field.sqlite_type`), dates and times as ISO 8601 text (as in
-    the CSV). Beside it, ``<name>.metadata.json`` gives Datasette the
+    the CSV: datetimes in Kyiv local time, without an offset), ``event_figures`` and
+    ``event_disputes`` as tables. Beside it, ``<name>.metadata.json`` gives Datasette the
     title, licence, source and every table's, view's and column's description:
     ``datasette conflictdata.sqlite --metadata conflictdata.metadata.json``.
 ``xlsx``
-    One sheet per table (typed cells: numbers, dates, text) and a ``fields`` sheet describing
-    every field. Text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+    One sheet per table (typed cells: numbers, dates, text), an ``event_figures`` sheet and a
+    ``fields`` sheet describing every field. Excel has no time zones: a datetime is written as
+    its Kyiv local wall-clock time (the ``timeZone`` of its field, as in the CSV), and the
+    ``fields`` sheet says so. Text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return) is stored as text with Excel's quote prefix, so
     it is shown, never run.
 
@@ -33,10 +38,11 @@ from typing import cast
 
 from .atomic import atomic_file, write_text
 from .errors import DataError, OutputExistsError, require
+from .events import COLUMNS, DESCRIPTIONS
 from .load import open_package_or_version
 from .package import Package
 from .schema import DATETIME_FORMAT, TableSchema
-from .sql import quote, views
+from .sql import EVENT_DESCRIPTIONS, EVENT_RELATIONS, event_relations, quote, views
 from .validation.rules import FORMULA_START as RULE_FORMULA_START
 
 FORMATS = ("duckdb", "sqlite", "xlsx")
@@ -48,6 +54,7 @@ EXTRAS = {"duckdb": "sql", "xlsx": "excel"}
 # (the data has none: text-control-character refuses them), in case a cell is written anyway.
 FORMULA_START = (*RULE_FORMULA_START, "\t", "\r")
 FIELDS_SHEET = "fields"
+FIGURES_SHEET = "event_figures"
 
 
 def export(out: str | os.PathLike, format: str | None = None, *, path: str | os.PathLike | None = None,
@@ -218,9 +225,30 @@ def write_duckdb(package: Package, tables: dict, file: Path) -> None:
         for view in views(package):
             con.execute(view.create())
             con.execute(f"COMMENT ON VIEW {quote(view.name)} IS {_literal(view.description)}")
+        for name, table in _event_tables(package).items():
+            con.register("__staged", table)
+            con.execute(f'CREATE TABLE {quote(name)} AS SELECT * FROM "__staged"')
+            con.unregister("__staged")
+            con.execute(f"COMMENT ON TABLE {quote(name)} IS {_literal(EVENT_DESCRIPTIONS[name])}")
+            for column in table.column_names:
+                if column in DESCRIPTIONS:
+                    con.execute(f"COMMENT ON COLUMN {quote(name)}.{quote(column)} IS {_literal(DESCRIPTIONS[column])}")
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def _event_tables(package: Package) -> dict:
+    """``event_figures`` and ``event_disputes`` (Arrow), unless the package has tables of those names."""
+    return {name: table for name, table in event_relations(package).items() if name not in package.resources}
+
+
+def _sqlite_type(arrow_type) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type) or pa.types.is_boolean(arrow_type):
+        return "INTEGER"
+    return "REAL" if pa.types.is_floating(arrow_type) else "TEXT"
 
 
 def _literal(text: str) -> str:
@@ -254,6 +282,13 @@ def write_sqlite(package: Package, tables: dict, file: Path) -> None:
                 con.executemany(f"INSERT INTO {quote(name)} VALUES ({marks})", rows)
             for view in views(package):
                 con.execute(view.create())
+            for name, table in _event_tables(package).items():
+                types = {f.name: _sqlite_type(f.type) for f in table.schema}
+                con.execute(f"CREATE TABLE {quote(name)} (\n    "
+                            + ",\n    ".join(f"{quote(c)} {t}" for c, t in types.items()) + "\n)")
+                columns = table.to_pydict()
+                rows = zip(*(map(_sqlite_value, columns[c]) for c in types), strict=True)
+                con.executemany(f"INSERT INTO {quote(name)} VALUES ({', '.join('?' for _ in types)})", rows)
         broken = con.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             table, rowid, parent, _ = broken[0]
@@ -275,6 +310,11 @@ def datasette_metadata(package: Package, database: str) -> dict:
     for view in views(package):
         tables[view.name] = {"description": view.description,
                              "columns": {c: text for c, text in view.columns if text}}
+    for name in EVENT_RELATIONS:
+        if name not in tables:
+            columns = [*COLUMNS, "spread"] if name == "event_disputes" else COLUMNS
+            tables[name] = {"description": EVENT_DESCRIPTIONS[name],
+                            "columns": {c: DESCRIPTIONS[c] for c in columns}}
     meta = {
         "title": d.get("title") or d.get("name") or database,
         "description": d.get("description", ""),
@@ -338,17 +378,24 @@ def write_xlsx(package: Package, tables: dict, file: Path) -> None:
             cells.append(c)
         ws.append(cells)
 
-    sheets = _sheet_names(schemas)
-    for name, schema in schemas.items():
+    figures = {} if FIGURES_SHEET in schemas else {FIGURES_SHEET: event_relations(package)[FIGURES_SHEET]}
+    sheets = _sheet_names([*schemas, *figures])
+
+    def rows(name, names, table):
         ws = wb.create_sheet(sheets[name])
-        header(ws, schema.names)
-        columns = tables[name].to_pydict()
-        for i, row in enumerate(zip(*(columns[f] for f in schema.names), strict=True)):
-            for field, value in zip(schema.names, row, strict=True):
+        header(ws, names)
+        columns = table.to_pydict()
+        for i, row in enumerate(zip(*(columns[f] for f in names), strict=True)):
+            for field, value in zip(names, row, strict=True):
                 if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
                     raise DataError(f"{name} row {i + 1} [{field}]: a control character that Excel cannot hold "
                                     "(run 'conflictdata validate')")
-            ws.append([neutralise(ws, v) for v in row])
+            ws.append([neutralise(ws, wall_clock(v)) for v in row])
+
+    for name, schema in schemas.items():
+        rows(name, schema.names, tables[name])
+    for name, table in figures.items():
+        rows(name, table.column_names, table)
     ws = wb.create_sheet(FIELDS_SHEET)
     header(ws, ["table", "sheet", "field", "type", "required", "key", "constraints", "description"])
     for name, schema in schemas.items():
@@ -358,10 +405,34 @@ def write_xlsx(package: Package, tables: dict, file: Path) -> None:
             if f.name in fks:
                 fk = fks[f.name]
                 key = (key + "; " if key else "") + f"-> {fk.resource or name}.{', '.join(fk.reference_fields)}"
-            described = [name, sheets[name], f.name, f.type if f.format == "default" else f"{f.type} ({f.format})",
-                         "yes" if f.required else "", key, constraint_text(f), f.description]
+            kind = f.type if f.format == "default" else f"{f.type} ({f.format})"
+            text = f.description
+            if f.type == "datetime" and f.time_zone:
+                kind += f", {f.time_zone} local time"
+                text = (f"{text} " if text else "") + (f"In this workbook: {f.time_zone} local wall-clock time, "
+                                                       "without an offset (Excel has no time zones).")
+            described = [name, sheets[name], f.name, kind, "yes" if f.required else "", key, constraint_text(f), text]
+            ws.append([neutralise(ws, v) for v in described])
+    for name, table in figures.items():
+        for column in table.schema:
+            described = [name, sheets[name], column.name, str(column.type), "", "", "",
+                         DESCRIPTIONS.get(column.name, "")]
             ws.append([neutralise(ws, v) for v in described])
     wb.save(file)
+
+
+def wall_clock(value):
+    """A zone-aware datetime as its local wall-clock time (naive), which is all Excel can hold.
+
+    Examples
+    --------
+    >>> from zoneinfo import ZoneInfo
+    >>> wall_clock(dt.datetime(2024, 10, 8, 3, tzinfo=ZoneInfo("Europe/Kyiv")))
+    datetime.datetime(2024, 10, 8, 3, 0)
+    """
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
 
 
 def constraint_text(field) -> str:

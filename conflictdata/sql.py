@@ -6,11 +6,23 @@ its foreign keys point at, so a query needs no joins to read who claimed what, i
 update of which source, about which munition type and place:
 
 ``munitions_claims``
-    ``munitions`` with ``update_*``, ``source_*``, ``claimant_*``, ``attacker_*``,
+    ``munitions`` with ``update_*``, ``source_*``, ``claimant_*``, ``event_*``, ``attacker_*``,
     ``munition_type_*``, ``launch_place_*`` and ``target_place_*`` columns.
-``casualty_claims``
-    ``casualty_reports`` with ``update_*``, ``source_*``, ``claimant_*``, ``place_*``,
-    ``perpetrator_*`` and ``victim_actor_*`` columns.
+``casualty_claims``, ``damage_claims``
+    ``casualty_reports`` and ``damage_reports`` with ``update_*``, ``source_*``, ``claimant_*``,
+    ``event_*``, ``place_*``, ``perpetrator_*`` (and ``victim_actor_*``) columns.
+
+Every table with a ``claimKey`` is a claims table and gets such a view (:func:`claim_views`
+names them). Two more relations give the events layer of :mod:`conflictdata.events`, the very
+rows of :func:`conflictdata.event_figures` and :func:`conflictdata.disputes` (one
+implementation, registered as Arrow tables, not rewritten in SQL):
+
+``event_figures``
+    One row per event x measure x claim: ``best``, ``low``, ``high``, claimant, side, the
+    claim's table and key, update and source.
+``event_disputes``
+    The ``event_figures`` rows (latest claims) of each event and measure whose claimants'
+    figures cannot all be true, with the group's ``spread``.
 
 The views are generated from the foreign keys (:func:`views`), as plain SQL that DuckDB and
 SQLite both run, so :mod:`conflictdata.export` writes the very same views into its files.
@@ -32,8 +44,50 @@ from .package import Package
 from .schema import TableSchema
 
 EXTRA = "sql"
-# The claim tables and the views that explain them.
-CLAIM_VIEWS = {"munitions_claims": "munitions", "casualty_claims": "casualty_reports"}
+# The claim tables (a schema with a claimKey) and the views that explain them: munitions_claims,
+# casualty_claims, damage_claims.
+EVENT_RELATIONS = ("event_figures", "event_disputes")
+
+
+def claim_view_name(table: str) -> str:
+    """The claim view of ``table``: ``munitions_claims``, ``casualty_claims`` (``_reports`` dropped).
+
+    Examples
+    --------
+    >>> claim_view_name("munitions"), claim_view_name("damage_reports")
+    ('munitions_claims', 'damage_claims')
+    """
+    return f"{table.removesuffix('_reports')}_claims"
+
+
+def claim_views(package: Package) -> dict[str, str]:
+    """View name -> claims table, for every table of ``package`` whose schema has a ``claimKey``.
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> claim_views(locate())
+    {'munitions_claims': 'munitions', 'casualty_claims': 'casualty_reports', 'damage_claims': 'damage_reports'}
+    """
+    return {claim_view_name(name): name for name, r in package.resources.items()
+            if TableSchema.from_dict(r.schema).claim_key}
+
+
+def event_relations(package: Package) -> dict:
+    """``event_figures`` and ``event_disputes`` of ``package`` as Arrow tables (:mod:`conflictdata.events`)."""
+    from .events import disputes_frame, figures_frame, to_arrow
+
+    return {"event_figures": to_arrow(figures_frame(package)), "event_disputes": to_arrow(disputes_frame(package))}
+
+
+EVENT_DESCRIPTIONS = {
+    "event_figures": "One row per event x measure x claim (conflictdata.event_figures()): each claim's best, low "
+                     "and high for one measure of one event, with its claimant, side (the top of the claimant's "
+                     "parent chain), table and key, update and source. A measure a claim does not state has no row.",
+    "event_disputes": "The event_figures rows of the latest claims (conflictdata.disputes()) of every event x "
+                      "measure x munition type whose claimants' ranges [low or best, high or best] have no common "
+                      "value; spread = the greatest lower end minus the least upper end.",
+}
 
 
 @dataclass(frozen=True)
@@ -75,16 +129,12 @@ def views(package: Package) -> list[View]:
     --------
     >>> from conflictdata.package import locate
     >>> [v.name for v in views(locate())]
-    ['munitions_claims', 'casualty_claims']
+    ['munitions_claims', 'casualty_claims', 'damage_claims']
     >>> "claimant_name" in dict(views(locate())[0].columns)
     True
     """
     schemas = {name: TableSchema.from_dict(r.schema) for name, r in package.resources.items()}
-    out = []
-    for view, table in CLAIM_VIEWS.items():
-        if table in schemas:
-            out.append(_view(view, table, schemas))
-    return out
+    return [_view(view, table, schemas) for view, table in claim_views(package).items()]
 
 
 def _view(view: str, table: str, schemas: dict[str, TableSchema]) -> View:
@@ -151,13 +201,16 @@ def connect(path: str | os.PathLike | None = None, *, version: str | None = None
 
 
 def register(con, package: Package) -> None:
-    """Register every table of ``package`` under its name (typed Arrow) and create the claim views."""
+    """Register every table of ``package`` under its name (typed Arrow), the claim views and the event relations."""
     from .load import load_arrow
 
     for name in package.resources:
         con.register(name, load_arrow(package, name))
     for view in views(package):
         con.execute(view.create())
+    for name, table in event_relations(package).items():
+        if name not in package.resources:
+            con.register(name, table)
 
 
 def lock_down(con) -> None:

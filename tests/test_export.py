@@ -69,7 +69,7 @@ def test_sqlite_types_follow_the_table_schema_types(sqlite_file):
 def test_sqlite_views_are_the_claim_views(sqlite_file):
     con = sqlite3.connect(sqlite_file)
     found = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    assert found == {"munitions_claims", "casualty_claims"}
+    assert found == {v.name for v in views(locate())} == {"munitions_claims", "casualty_claims", "damage_claims"}
     row = con.execute("SELECT claimant_name, munition_type_category, source_publisher, launched FROM munitions_claims "
                       "WHERE claim_id = 'dw-2024-10-08-overnight-iskander-m-launched'").fetchone()
     assert row == ("Armed Forces of Ukraine", "ballistic_missile", "DW", 2)
@@ -113,7 +113,29 @@ def test_duckdb_file_has_tables_keys_views_and_comments(duckdb_file):
     assert con.execute("SELECT sum(intercepted) FROM munitions_claims WHERE claimant_name = 'Ukrainian Air Force'"
                        ).fetchone()[0] == 18
     views_found = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert views_found == {"munitions_claims", "casualty_claims"}
+    assert views_found == {v.name for v in views(locate())} == {"munitions_claims", "casualty_claims", "damage_claims"}
+
+
+def _figures_rows(frame):
+    """cd.event_figures() rows as tuples of plain values (dates as ISO text, nulls None)."""
+    return [tuple(None if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+            for row in frame.rows()]
+
+
+def test_duckdb_and_sqlite_hold_the_event_figures_and_disputes_of_the_python_functions(duckdb_file, sqlite_file):
+    expected = cd.event_figures(format="polars")
+    assert len(expected) > 0
+    names = ", ".join(f'"{c}"' for c in expected.columns)
+    order = "ORDER BY event_id, claim_table, claim_id, measure"
+    want = _figures_rows(expected.sort("event_id", "claim_table", "claim_id", "measure"))
+    ddb = duckdb.connect(str(duckdb_file), read_only=True)
+    got = [tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+           for row in ddb.execute(f"SELECT {names} FROM event_figures {order}").fetchall()]
+    assert got == want
+    assert ddb.execute("SELECT count(*) FROM event_disputes").fetchone()[0] == len(cd.disputes())
+    lite = sqlite3.connect(sqlite_file)
+    assert lite.execute(f"SELECT {names} FROM event_figures {order}").fetchall() == want
+    assert [r[1] for r in lite.execute('PRAGMA table_info("event_disputes")')] == [*expected.columns, "spread"]
 
 
 def test_duckdb_enforces_the_keys_it_declares(duckdb_file, tmp_path):
@@ -162,7 +184,7 @@ def test_xlsx_has_a_sheet_per_table_and_the_field_descriptions(tmp_path):
     assert r.exit_code == 0, r.output
     wb = openpyxl.load_workbook(out)
     tables = schemas()
-    assert wb.sheetnames == [*tables, "fields"]
+    assert wb.sheetnames == [*tables, "event_figures", "fields"]
     for name, schema in tables.items():
         values = list(wb[name].values)
         assert list(values[0]) == schema.names and len(values) - 1 == len(cd.load(name))
@@ -172,8 +194,17 @@ def test_xlsx_has_a_sheet_per_table_and_the_field_descriptions(tmp_path):
     assert 19 in [row[launched] for row in munitions[1:]]  # numbers are numbers
     fields = list(wb["fields"].values)
     assert fields[0][:3] == ("table", "sheet", "field")
-    assert len(fields) - 1 == sum(len(s.fields) for s in tables.values())
+    figures = cd.event_figures(format="polars")
+    assert len(fields) - 1 == sum(len(s.fields) for s in tables.values()) + figures.width
     described = {(row[0], row[2]): row for row in fields[1:]}
+    sheet = list(wb["event_figures"].values)
+    assert list(sheet[0]) == figures.columns and len(sheet) - 1 == len(figures)
+    # Excel has no time zones: a Kyiv datetime is written as its Kyiv wall-clock time, and said so
+    start = munitions[0].index("window_start")
+    kyiv = [w.replace(tzinfo=None) for w in cd.load("munitions", format="polars")["window_start"] if w is not None]
+    assert sorted(row[start] for row in munitions[1:] if row[start] is not None) == sorted(kyiv)
+    assert str(kyiv[0]) == "2024-10-07 00:00:00"  # as the CSV stores it, not shifted to UTC
+    assert "Kyiv local wall-clock time" in described[("munitions", "window_start")][7]
     assert "one of" in described[("munitions", "certainty")][6] and described[("munitions", "claim_id")][7]
     assert described[("munitions", "claimant_id")][5] == "-> actors.actor_id"
 

@@ -85,8 +85,26 @@ def test_a_package_without_a_claim_table_gets_no_view_for_it(pkg):
     descriptor = json.loads((pkg / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "casualty_reports"]
     (pkg / "datapackage.json").write_text(json.dumps(descriptor))
-    assert [v.name for v in sql.views(open_package(pkg))] == ["munitions_claims"]
-    assert sql.query("SELECT count(*) AS n FROM munitions_claims", pkg).column("n")[0].as_py() == 6
+    assert [v.name for v in sql.views(open_package(pkg))] == ["munitions_claims", "damage_claims"]
+    n = len(cd.load("munitions", path=pkg))
+    assert sql.query("SELECT count(*) AS n FROM munitions_claims", pkg).column("n")[0].as_py() == n
+    # the event relations still come, from the claims tables that are left
+    tables = sql.query("SELECT DISTINCT claim_table FROM event_figures", pkg).column("claim_table").to_pylist()
+    assert tables == ["munitions"]
+
+
+def test_damage_claims_joins_the_event_and_place(con):
+    assert con.execute("SELECT count(*) FROM damage_claims").fetchone()[0] == len(cd.load("damage_reports"))
+    row = con.execute("""SELECT event_name, place_name, effect FROM damage_claims
+                     WHERE report_id = 'dw-2024-10-08-palau-flagged-ship-hit-odesa-port'""").fetchone()
+    assert row == ("Missile strike on a Palau-flagged ship in Odesa port", "Odesa port", "hit")
+
+
+def test_event_relations_are_the_rows_of_the_python_functions():
+    figures = cd.event_figures(format="arrow")
+    assert figures.num_rows > 0
+    assert sql.query("SELECT * FROM event_figures").equals(figures)
+    assert sql.query("SELECT * FROM event_disputes").equals(cd.disputes(format="arrow"))
 
 
 def test_a_path_folder_is_queried(pkg):
@@ -120,7 +138,8 @@ def test_python_variables_are_not_reachable(con):
     with pytest.raises(duckdb.CatalogException, match="munitions_secret"):
         con.execute("SELECT * FROM munitions_secret")  # from this frame, where the variable is
     unlocked = duckdb.connect()
-    assert unlocked.execute("SELECT count(*) FROM munitions_secret").fetchone()[0] == 6  # what the lock prevents
+    # what the lock prevents
+    assert unlocked.execute("SELECT count(*) FROM munitions_secret").fetchone()[0] == len(munitions_secret)
 
 
 def test_sql_errors_are_one_line():
@@ -135,11 +154,12 @@ def test_cli_table_csv_and_json():
     r = run("sql", query)
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0].split() == ["claim_id", "launched"] and lines[-1] == "(6 rows)"
+    n = len(cd.load("munitions"))
+    assert lines[0].split() == ["claim_id", "launched"] and lines[-1] == f"({n} rows)"
     assert any(line.endswith(" 19") for line in lines)  # numbers align right
     r = run("sql", query, "--format", "csv")
     rows = list(csv.reader(io.StringIO(r.output)))
-    assert rows[0] == ["claim_id", "launched"] and len(rows) == 7 and ["dw-2024-10-08-overnight-drones-launched",
+    assert rows[0] == ["claim_id", "launched"] and len(rows) == n + 1 and ["dw-2024-10-08-overnight-drones-launched",
                                                                           "19"] in rows
     r = run("sql", "SELECT published_date, sequence FROM updates ORDER BY sequence", "--format", "json")
     data = json.loads(r.output)
@@ -196,7 +216,8 @@ def test_a_pinned_version_is_queried_from_its_verified_release(published):
     r = run("sql", "SELECT count(*) AS n, sum(intercepted) AS i FROM munitions_claims", "--version", "0.1.0",
             "--format", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output) == [{"n": 6, "i": 18}]
+    munitions = cd.load("munitions", format="polars")
+    assert json.loads(r.output) == [{"n": len(munitions), "i": munitions["intercepted"].sum()}]
     # the release's Parquet types are the same as the CSV's
     con = sql.connect(version="0.1.0")
     assert con.execute("DESCRIBE munitions").fetchall() == sql.connect().sql("DESCRIBE munitions").fetchall()

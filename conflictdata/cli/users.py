@@ -104,9 +104,13 @@ def sql(query, path, version, fmt):
     """Run a read-only SQL QUERY (DuckDB) over the package's tables and claim views.
 
     Every table is there under its name (sources, updates, actors, places, munition_types,
-    munitions, casualty_reports); the views munitions_claims and casualty_claims add the
-    names of the claimant, attacker, munition type, places, update and source to each claim.
-    The query cannot read or write files.
+    events, munitions, casualty_reports, damage_reports); the views munitions_claims,
+    casualty_claims and damage_claims add the names of the claimant, event, attacker, munition
+    type, places, update and source to each claim. event_figures has one row per event,
+    measure and claim (best, low, high, claimant, side, claim table and key), event_disputes
+    the rows of the events whose claimants' figures cannot all be true, with their spread:
+    the same rows as conflictdata.event_figures() and conflictdata.disputes(). Datetimes are
+    Kyiv local time (TIMESTAMP WITH TIME ZONE). The query cannot read or write files.
 
     Example: conflictdata sql "SELECT claimant_name, launched, intercepted FROM munitions_claims"
 
@@ -133,10 +137,12 @@ def sql(query, path, version, fmt):
 def export(out, fmt, path, version, force):
     """Export the package to OUT: a DuckDB or SQLite database, or an Excel workbook.
 
-    duckdb and sqlite: every table with its primary and foreign keys, and the claim views
-    (munitions_claims, casualty_claims); SQLite also gets OUT's name with .metadata.json, the
-    table and column descriptions for Datasette. xlsx: one sheet per table and a 'fields'
-    sheet; cells a spreadsheet would run as formulas are stored as text.
+    duckdb and sqlite: every table with its primary and foreign keys, the claim views
+    (munitions_claims, casualty_claims, damage_claims) and the tables event_figures and
+    event_disputes; SQLite also gets OUT's name with .metadata.json, the table and column
+    descriptions for Datasette. xlsx: one sheet per table, an 'event_figures' sheet and a
+    'fields' sheet; datetimes are Kyiv local wall-clock time (Excel has no time zones); cells
+    a spreadsheet would run as formulas are stored as text.
 
     Written beside OUT and renamed into place: a failed export leaves nothing half-written.
     Exit codes: 0 written, 2 nothing written (bad package, OUT exists, missing extra).
