@@ -247,7 +247,8 @@ def _write_csv(table: pa.Table, path: Path) -> None:
     """The table as CSV in the Table Schema's default formats (what the validator reads).
 
     Polars writes it: quotes only where needed, empty cells for nulls, shortest round-trip
-    floats, ``\\n`` line ends.
+    floats, ``\\n`` line ends. A zone-aware datetime (a field with ``timeZone``) is written
+    as wall-clock time in its own zone, without an offset: the text the source's cell has.
     """
     import polars as pl
 

@@ -172,7 +172,8 @@ def test_parquet_types_and_rows_follow_the_schema_sorted_by_key(release, table):
         elif f.type == "date":
             assert t == pa.date32()
         elif f.type == "datetime":
-            assert pa.types.is_timestamp(t) and t.tz is None
+            # zone-aware where the schema gives a timeZone (Parquet: isAdjustedToUTC, the zone kept)
+            assert pa.types.is_timestamp(t) and t.tz == f.time_zone, f.name
         elif f.type == "time":
             assert pa.types.is_time(t)
     keys = [tuple(r[k] for k in schema.primary_key) for r in parquet.select(list(schema.primary_key)).to_pylist()]
@@ -208,6 +209,25 @@ def test_load_reads_a_release_folder_like_the_package(release, table):
     assert ours.to_pylist() == theirs.to_pylist()
     assert cd.load(table, path=release).dtypes.to_dict() == cd.load(table).dtypes.to_dict()
     assert cd.load(table, format="polars", path=release).schema == cd.load(table, format="polars").schema
+
+
+def test_the_csv_copies_write_datetimes_as_the_source_wall_clock_text(release):
+    # Kyiv wall-clock time, no offset, as the cells of data/ write it (not UTC)
+    for table in TABLES:
+        schema = open_package(ROOT).resource(table).schema
+        names = [f["name"] for f in schema["fields"] if f.get("type") == "datetime"]
+        if not names:
+            continue
+        key = schema["primaryKey"]
+        header, rows = read_rows(ROOT / f"data/{table}.csv")
+        rel_header, rel_rows = read_rows(release / f"{table}.csv")
+
+        def cells(h, rs, columns=(*key, *names)):
+            return sorted(tuple(r[h.index(n)] for n in columns) for r in rs)
+
+        assert cells(rel_header, rel_rows) == cells(header, rows), table
+    header, rows = read_rows(release / "munitions.csv")
+    assert "2024-10-07T00:00:00" in {r[header.index("window_start")] for r in rows}
 
 
 def test_the_csv_copies_are_a_valid_package_with_the_same_rows(release, pkg):
