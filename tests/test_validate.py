@@ -98,9 +98,11 @@ def test_removed_update_breaks_claims_pointing_at_it(pkg):
     path = pkg / "data" / "updates.csv"
     header, rows = read_rows(path)
     write_rows(path, header, [r for r in rows if r[0] != uid])
+    claims_header, claims = read_rows(pkg / "data" / "casualty_reports.csv")
+    pointing = [c for c in claims if c[claims_header.index("update_id")] == uid]
     report = cd.validate(pkg)
     faults = [f for f in only(report, "foreign-key") if f.resource == "casualty_reports"]
-    assert {f.value for f in faults} == {uid} and len(faults) == 2
+    assert {f.value for f in faults} == {uid} and len(faults) == len(pointing) >= 2
 
 
 def test_missing_and_extra_header(pkg):
@@ -197,15 +199,16 @@ def test_a_claim_is_dated_by_the_first_of_two_updates_sharing_an_id(pkg, late_fi
     path = pkg / "data" / "updates.csv"
     header, rows = read_rows(path)
     uid, date = header.index("update_id"), header.index("published_date")
-    claims = read_rows(pkg / "data" / "munitions.csv")[1]
-    dated = [c for c in claims if c[5]]  # window_start given
-    late = list(next(r for r in rows if r[uid] == dated[0][1]))
+    claims_header, claims = read_rows(pkg / "data" / "munitions.csv")
+    start, claim_update = claims_header.index("window_start"), claims_header.index("update_id")
+    dated = [c for c in claims if c[start]]  # window_start given
+    late = list(next(r for r in rows if r[uid] == dated[0][claim_update]))
     late[date] = "1999-01-01"  # were this the update's date, its dated claims would come after it
     write_rows(path, header, [late, *rows] if late_first else [*rows, late])
     report = cd.validate(pkg)
     after = [f for f in report.faults if f.code == "event-after-update"]
     assert len(only(report, "primary-key")) == 1
-    expected = len([c for c in dated if c[1] == late[uid]]) if late_first else 0
+    expected = len([c for c in dated if c[claim_update] == late[uid]]) if late_first else 0
     assert len(after) == expected and (after or not late_first)
 
 
