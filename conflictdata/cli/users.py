@@ -164,17 +164,19 @@ def export(out, fmt, path, version, force):
 @click.option("--title", help="A title instead of the default one.")
 @friendly
 def plot(out, path, version, title):
-    """Draw munitions launched vs intercepted over time, per munition category, into OUT (.png, .svg, .pdf).
+    """Draw each side's figures per event into OUT (.png, .svg, .pdf): one panel per event.
 
-    From whatever package is given: the installed data, --path (e.g. an imported package) or
-    --version. An existing OUT is replaced. Needs pip install 'conflictdata[plot]'.
+    In each panel, bars per measure (launched, intercepted, returned, hit, killed, ...) and
+    side (a claimant's top-level actor), from the latest claims; a range is drawn low to high.
+    From whatever package is given: the installed data, --path or --version. An existing OUT
+    is replaced. Needs pip install 'conflictdata[plot]'.
     """
     from ..plot import plot as draw
 
     _one_source(path, version)
     data = draw(out, path, version=version, title=title)
-    if not data.claims:
-        click.echo(f"wrote {out}: no munitions claims with a date and a count to draw", err=True)
+    if not data.events:
+        click.echo(f"wrote {out}: no event has a claimed figure to draw", err=True)
         return
-    when = f"on {data.first}" if data.first == data.last else f"from {data.first} to {data.last}"
-    click.echo(f"wrote {out}: {data.claims} claims, {len(data.categories)} categories, per {data.period}, {when}")
+    more = f" ({data.left_out} more not drawn)" if data.left_out else ""
+    click.echo(f"wrote {out}: {len(data.events)} events{more}, {len(data.sides)} sides, {data.claims} claims")
