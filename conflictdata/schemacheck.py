@@ -405,4 +405,5 @@ def _check_time_zone(zone: object, kind: str, label: str, at: tuple) -> None:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise SchemaProblem(at, f"{label}: 'timeZone' {zone!r} is not a time zone this machine knows; use an "
-                                "IANA name such as 'Europe/Kyiv' (pip install tzdata where the system has none)") from None
+                                "IANA name such as 'Europe/Kyiv' (pip install tzdata where the system has "
+                                "none)") from None

@@ -9,7 +9,7 @@ import conflictdata as cd
 
 from .conftest import SEED
 
-CLAIM_TABLES = ("munitions", "casualty_reports")
+CLAIM_TABLES = ("munitions", "casualty_reports", "damage_reports")
 
 
 def norm(text: str) -> str:

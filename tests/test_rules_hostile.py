@@ -256,13 +256,17 @@ def test_an_end_alone_after_the_update(pkg):
 
 
 def test_a_window_ending_after_the_update(pkg):
-    line = line_of(pkg, "munitions", "claim_id", ISKANDER)  # 2024-10-07T00:00 to 2024-10-08T00:00
+    line = line_of(pkg, "munitions", "claim_id", ISKANDER)  # 2024-10-07T00:00 to 2024-10-09T00:00 (excluded)
     set_cell(pkg, "munitions", line, "window_end", "2024-10-09T02:00:00")
     assert check(pkg, "event-end-after-update") == [("munitions", line, "window_end")]
     assert check(pkg, "event-after-update") == []
-    # A datetime is compared by its date: later on the update's own day is not after it.
-    set_cell(pkg, "munitions", line, "window_end", "2024-10-08T23:59:00")
+    # An end is the first moment after the window: midnight after the update's day is its last
+    # moment, and a day is Kyiv's (02:00 on the 9th in Kyiv is still the 8th in UTC).
+    set_cell(pkg, "munitions", line, "window_end", "2024-10-09T00:00:00")
     assert cd.validate(pkg).valid
+    set_cell(pkg, "munitions", line, "window_end", "2024-10-09T00:01:00")
+    set_cell(pkg, "munitions", line, "window_precision", "minute")
+    assert check(pkg, "event-end-after-update") == [("munitions", line, "window_end")]
 
 
 def test_start_and_end_after_the_update_are_two_faults(pkg):

@@ -270,7 +270,24 @@ def test_a_resource_name_with_a_line_break_is_refused_in_one_line(pkg):
 
 def test_the_shipped_schemas_pass_the_checks():
     package = open_package(ROOT)
-    assert len(package.resources) == 7
+    listed = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    assert list(package.resources) == [r["name"] for r in listed]
+
+
+@pytest.mark.parametrize("field, change, message", [
+    ("window_start", {"timeZone": "Mars/Olympus_Mons"}, "'timeZone' 'Mars/Olympus_Mons' is not a time zone"),
+    ("window_start", {"timeZone": 3}, "'timeZone' must be an IANA zone name"),
+    ("launched", {"timeZone": "Europe/Kyiv"}, "'timeZone' applies to datetime fields only"),
+    ("event_link", {"qualifies": "no_such_field"}, "qualifies must name another field of the schema"),
+    ("event_link", {"qualifies": "event_link"}, "qualifies must name another field of the schema"),
+])
+def test_a_bad_time_zone_or_qualifier_is_refused_naming_schema_line_and_field(pkg, field, change, message):
+    text = edit_schema(pkg, "munitions", lambda s: field_of(s, field).update(change))
+    error = one_error_line(invoke("validate", str(pkg)))
+    at = text.index(f'"name": "{field}"')  # the changed key is the first of its kind after the field's name
+    line = text[:text.index(f'"{next(iter(change))}"', at)].count("\n") + 1
+    assert f"schemas/munitions.json:{line}: field {field!r}: " in error, error
+    assert message in error
 
 
 # --- the JSON itself: duplicate keys, depth, non-regular files -------------------------------

@@ -168,7 +168,12 @@ def failing_rows(frame: pl.DataFrame, items: list) -> dict[int, list[int]]:
     def wrap(mask):
         return lambda data: data.lazyframe.select((~mask.fill_null(False)).alias("ok"))
 
+    import polars as pl
+
     schema = pa.DataFrameSchema(checks=[pa.Check(wrap(item.mask), name=str(i)) for i, item in items], strict=False)
+    # Pandera builds its failure cases through Int64, where a 64-bit digest (a claim's hash,
+    # UInt64) above 2^63 does not fit: the same bits as Int64 compare and group alike.
+    frame = frame.with_columns(pl.col(pl.UInt64).reinterpret(signed=True))
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -15,6 +15,10 @@ from .structure import sorted_distinct
 # the Ukrainian Air Force's is 'ukraine'. A row without a parent is its own root.
 ROOT = "__root"
 
+# How many rows of other tables point at a row by foreign key: the engine counts them after
+# every table is read, for the rules that ask (an event no claim points at).
+REFERRERS = "__referrers"
+
 # table -> (context column, foreign key field, value in the referenced row). The table and key
 # the value is read from are the schema's foreign key on that field (:func:`specs`), so no key
 # is declared twice. A value may itself be a context column of the referenced table: a claim's

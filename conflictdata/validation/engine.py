@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from ..read import LINE, TableReader
 from ..report import Fault, Report
 from ..schema import TableSchema
 from .collect import DEFAULT_CAP, Batch
-from .context import enrich_table, fold_lookups
+from .context import REFERRERS, enrich_table, fold_lookups
 from .rules import targets_for
 from .structure import (
     attach,
@@ -105,19 +105,40 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
     whole: dict[str, pl.DataFrame] = {}  # typed tables that other tables look into
     memo: dict[Any, Any] = {}  # their keys, prepared once for every table that points at them
     order = _order(schemas, plan.tables, plan.foreign_keys)
+    # Rules that ask how many rows point at a row (an event no claim points at) run once
+    # every table is read; only a run over the whole package can count them.
+    wanted = _counted(schemas, order, plan) if plan.tables is None and plan.foreign_keys else set()
+    pointers: dict[str, list[pl.DataFrame]] = {name: [] for name in wanted}
+    deferred: list[_TableRun] = []
     readers = {name: TableReader(package.resources[name]) for name in order}
     # One thread reads every table, in order, a batch ahead of the checks: the next table's
     # first batch is parsed while this one's checks across rows run.
     stream = _prefetch(_every_batch([readers[name] for name in order]))
     try:
         for name in order:
-            run_ = _TableRun(package.resources[name], schemas, whole, plan, plan.keep or name in referenced, memo)
+            run_ = _TableRun(package.resources[name], schemas, whole, plan, plan.keep or name in referenced, memo,
+                             wanted)
             report.merge(run_.check(readers[name], stream))
             if run_.typed is not None:
                 whole[name] = run_.typed
+            for target, keys in run_.pointers:
+                pointers[target].append(keys)
+            if name in wanted:
+                deferred.append(run_)
     finally:
         stream.close()  # stops the reading thread if a check raised
+    for run_ in deferred:
+        report.merge(run_.finish(pointers[run_.name]))
     return report, whole
+
+
+def _counted(schemas: dict[str, TableSchema], order: list[str], plan: Plan) -> set[str]:
+    """The tables whose rules read :data:`~.context.REFERRERS` (how many rows point at each row)."""
+    if not plan.rules:
+        return set()
+    options = {"today": plan.today}
+    return {name for name in order
+            if any(REFERRERS in (t.across_rows or ()) for _, t in targets_for(name, schemas[name], options))}
 
 
 _END = object()  # ends one table's batches in the stream of every table's
@@ -193,7 +214,7 @@ class _TableRun:
     """Everything checked for one table, whatever the number of batches it arrives in."""
 
     def __init__(self, resource: Resource, schemas: dict[str, TableSchema], whole: dict[str, pl.DataFrame],
-                 plan: Plan, keep: bool, memo: dict[Any, Any]) -> None:
+                 plan: Plan, keep: bool, memo: dict[Any, Any], counted: Collection[str] = ()) -> None:
         self.resource, self.name, self.path = resource, resource.name, resource.path
         self.schema, self.schemas, self.whole = schemas[resource.name], schemas, whole
         self.plan, self.cap, self.keep = plan, plan.cap, keep
@@ -211,7 +232,16 @@ class _TableRun:
         for _, target in self.rules:
             across |= set(target.across_rows or ())
             self.digests += list(target.digests)
+        # Keys into the tables whose referrers are counted (events): gathered to count them.
+        self.pointing = [(fk.fields[0], fk.resource, fk.reference_fields[0]) for fk in self.schema.foreign_keys
+                         if fk.resource in counted and fk.resource not in ("", self.name) and len(fk.fields) == 1]
+        across |= {own for own, _, _ in self.pointing}
+        # Schema fields, then the context columns a check across rows reads (a claimant's side).
         self.across = [f for f in self.schema.names if f in across]
+        self.across += sorted(c for c in across if c.startswith("__") and c not in (LINE, REFERRERS))
+        self.deferred = self.name in counted
+        self.gathered: pl.DataFrame | None = None
+        self.pointers: list[tuple[str, pl.DataFrame]] = []
         self.typed: pl.DataFrame | None = None
         self.checks: list[_Item] | None = None  # the checks of one row at a time, built on the first batch
 
@@ -223,8 +253,8 @@ class _TableRun:
         parts: list[pl.DataFrame] = []
         gathered: list[pl.DataFrame] = []
         while (frame := next(stream)) is not _END:
-            typed = self._batch(frame, scratch)
-            gathered.append(self._gather(typed))
+            typed, work = self._batch(frame, scratch)
+            gathered.append(self._gather(work))
             if self.keep:
                 parts.append(typed)
         report = Report()
@@ -235,15 +265,34 @@ class _TableRun:
             if parts:
                 self.typed = pl.concat(parts) if len(parts) > 1 else parts[0]
             del parts
-            self._across_rows(pl.concat(gathered) if len(gathered) > 1 else gathered[0], scratch)
+            table = pl.concat(gathered) if len(gathered) > 1 else gathered[0]
+            self.pointers = [(target, table.select(pl.col(own).alias(key)).drop_nulls())
+                             for own, target, key in self.pointing]
+            if self.deferred:
+                self.gathered = table  # checked by finish, once the tables pointing here are read
+            self._across_rows(table, scratch)
         report.merge(scratch)
         return report
 
-    def _gather(self, typed: pl.DataFrame) -> pl.DataFrame:
-        """What the checks across rows need from a batch: key columns, digests, lines."""
-        return typed.select(*self.across, *self.digests, LINE)
+    def finish(self, pointers: list[pl.DataFrame]) -> Report:
+        """The checks across rows that count the rows pointing here, given those keys."""
+        import polars as pl
 
-    def _batch(self, frame: pl.DataFrame, scratch: Report) -> pl.DataFrame:
+        scratch = Report()
+        if self.gathered is None or not self.schema.primary_key:
+            return scratch
+        key = self.schema.primary_key[0]
+        keys = pl.concat(pointers) if pointers else pl.DataFrame({key: []}, schema={key: pl.String})
+        counts = keys.group_by(key).len(name=REFERRERS)
+        table = self.gathered.join(counts, on=key, how="left", maintain_order="left")
+        self._across_rows(table.with_columns(pl.col(REFERRERS).fill_null(0)), scratch, referrers=True)
+        return scratch
+
+    def _gather(self, work: pl.DataFrame) -> pl.DataFrame:
+        """What the checks across rows need from a batch: key columns, context, digests, lines."""
+        return work.select(*self.across, *self.digests, LINE)
+
+    def _batch(self, frame: pl.DataFrame, scratch: Report) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Every check of one row at a time, in one pass over one frame; the typed batch."""
         work = enrich_table(attach(prepare(frame, self.schema), self.refs), self.lookups)
         batch = Batch(work, self.name, self.path, engine=self.plan.engine)
@@ -259,13 +308,15 @@ class _TableRun:
             self.checks = list(batch.items)
         batch.items = list(self.checks)
         batch.run(scratch, self.cap)
-        return typed_view(work, self.schema)
+        return typed_view(work, self.schema), work
 
-    def _across_rows(self, table: pl.DataFrame, scratch: Report) -> None:
+    def _across_rows(self, table: pl.DataFrame, scratch: Report, referrers: bool = False) -> None:
+        """The checks across rows: keys and rules; with ``referrers``, only the rules that count them."""
         batch = Batch(table, self.name, self.path, engine=self.plan.engine)
-        queue_key_checks(batch, self.schema, self.name)
+        if not referrers:
+            queue_key_checks(batch, self.schema, self.name)
         for rule, target in self.rules:
-            if target.across_rows is not None:
+            if target.across_rows is not None and (REFERRERS in target.across_rows) == referrers:
                 batch.add(target.violation(table), field=target.field, code=rule.code, message=target.message,
                           value_of=target.value_of, severity=rule.severity, extra=target.extra, clean=target.clean)
         batch.run(scratch, self.cap)

@@ -133,7 +133,7 @@ def _dates(schema: TableSchema) -> list[str]:
     return [f.name for f in schema.fields if f.type in ("date", "datetime")]
 
 
-def _as_date(name: str, schema: TableSchema | None = None):
+def _as_date(name: str, schema: TableSchema):
     """The (local) day of a date or datetime field; of a window's end, its last day.
 
     A datetime window is half-open, so its end is the first moment after it: a window of the
@@ -141,9 +141,12 @@ def _as_date(name: str, schema: TableSchema | None = None):
     """
     import polars as pl
 
-    if schema is not None and name.endswith("_end") and name in schema.names and schema.field(name).type == "datetime":
-        return (_col(name) - pl.duration(microseconds=1)).cast(pl.Date)
-    return _col(name).cast(pl.Date)
+    if schema is None or name not in schema.names or schema.field(name).type != "datetime":
+        return _col(name).cast(pl.Date)
+    # dt.date is the day on the wall clock; a cast to Date would give the day in UTC.
+    if name.endswith("_end"):
+        return (_col(name) - pl.duration(microseconds=1)).dt.date()
+    return _col(name).dt.date()
 
 
 # --- munitions -------------------------------------------------------------------------
@@ -291,7 +294,7 @@ def _event_after_update(table, schema, opts):
     start = next((n for n in schema.names if n.endswith("_start")), None)
     if start is None or not _has_context(table, "__update_date"):
         return
-    yield Target(start, lambda fr, s=start: _as_date(s) > _col("__update_date"),
+    yield Target(start, lambda fr, s=start: _as_date(s, schema) > _col("__update_date"),
                  lambda r, s=start: f"{s} ({r['value']}) is after the date ({r['__update_date']}) of update "
                                     f"{r['update_id']!r} in the table 'updates' that reports it",
                  extra=("__update_date", "update_id"))
@@ -379,7 +382,8 @@ def _update_before_source(table, schema, opts):
 
 # --- hierarchies and catalogues ----------------------------------------------------------
 
-@rule("parent-cycle", "a parent chain (actors, places) never loops back on itself", tables="actors, places")
+@rule("parent-cycle", "a parent chain (actors, places, a claim's supersedes) never loops back on itself",
+      tables="actors, places, munitions, casualty_reports, damage_reports")
 def _parent_cycle(table, schema, opts):
     for fk in schema.foreign_keys:
         if fk.resource in ("", table) and len(fk.fields) == 1:
@@ -425,6 +429,199 @@ def _members(table, schema, opts):
     yield Target("members", violation,
                  lambda r: f"members {r['value']!r} names an id that is not in munition_types (or the group itself)",
                  across_rows=(key, "members"))
+
+
+# --- qualifiers: a precision or a link reason goes with the field it describes ------------
+
+def _qualifiers(schema: TableSchema) -> list[tuple[str, str]]:
+    """(qualifier, qualified field) pairs: the fields whose schema says ``qualifies``."""
+    return [(f.name, f.qualifies) for f in schema.fields if f.qualifies and f.qualifies in schema.names]
+
+
+@rule("qualifier-without-value", "a qualifier (a precision, a link reason) is empty when the field it describes is",
+      tables="munitions, casualty_reports, damage_reports, events")
+def _qualifier_alone(table, schema, opts):
+    for name, of in _qualifiers(schema):
+        yield Target(name, lambda fr, n=name, o=of: _col(n).is_not_null() & _col(o).is_null(),
+                     lambda r, n=name, o=of: f"{n} is {r['value']!r} but {o} is empty: {n} describes {o}; give "
+                                             f"{o} or leave {n} empty", clean=all_null(name))
+
+
+@rule("qualifier-missing", "a field with a qualifier (a place and its precision, an event link and its reason) "
+      "has it (warning)", severity=WARNING, tables="munitions, casualty_reports, damage_reports, events")
+def _qualifier_missing(table, schema, opts):
+    for name, of in _qualifiers(schema):
+        yield Target(name, lambda fr, n=name, o=of: _col(o).is_not_null() & _col(n).is_null(),
+                     lambda r, n=name, o=of: f"{o} is {r[o]!s} but {n} is empty: say how {o} was read "
+                                             f"({', '.join(map(str, schema.field(n).enum or ()))})",
+                     extra=(of,), clean=either(all_null(of), none_null(name)))
+
+
+# The moments a precision fixes: at 'day' a window falls on midnight, at 'hour' on the hour.
+_GRID = {"day": ("hour", "minute", "second"), "hour": ("minute", "second"), "minute": ("second",)}
+
+
+@rule("window-off-precision", "a window's ends fall on its precision: midnight for 'day', the hour for 'hour', "
+      "the minute for 'minute'", tables="munitions, events")
+def _off_precision(table, schema, opts):
+    import polars as pl
+
+    for precision, start in _qualifiers(schema):
+        if schema.field(start).type != "datetime" or not start.endswith("_start"):
+            continue
+        grid = {v: _GRID[v] for v in schema.field(precision).enum or () if v in _GRID}
+        end = start[: -len("_start")] + "_end"
+        for name in (start, end) if end in schema.names else (start,):
+            def off(fr, n=name, p=precision, grid=grid):
+                c, level = _col(n), _col(p).cast(pl.String)
+                out = pl.lit(False)
+                for value, parts in grid.items():
+                    out = pl.when(level == value).then(pl.any_horizontal([getattr(c.dt, u)() != 0 for u in parts])
+                                                       ).otherwise(out)
+                return out.fill_null(False)
+
+            yield Target(name, off,
+                         lambda r, n=name, p=precision: f"{n} ({_stamp(r['value'])}) is not on its precision "
+                                                        f"{p} {r[p]!s}: with '{r[p]!s}' it must fall on "
+                                                        f"{_ON[str(r[p])]}; fix the time or the precision",
+                         extra=(precision,), clean=all_null(name))
+
+
+_ON = {"day": "midnight (T00:00:00; a window of whole days ends at the midnight after the last)",
+       "hour": "the hour (minutes and seconds 00)", "minute": "the minute (seconds 00)"}
+
+
+def _stamp(value) -> str:
+    """A date or datetime in a message as a cell writes it (Kyiv wall-clock time, no offset)."""
+    if isinstance(value, _dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    return str(value)
+
+
+# --- events: claims grouped by the incident they are about -------------------------------
+
+def _wall(fr, name: str, end: bool = False):
+    """A start or end as a naive wall-clock datetime in the package's one zone (Kyiv).
+
+    A datetime window is half-open; a date range is inclusive, so a date end becomes the
+    midnight after it. Zone-aware columns drop their zone (every time here is Kyiv time).
+    """
+    import polars as pl
+
+    dtype = fr.schema.get(name)
+    c = _col(name)
+    if isinstance(dtype, pl.Datetime):
+        return c.dt.replace_time_zone(None) if dtype.time_zone else c
+    as_dt = c.cast(pl.Datetime("us"))
+    return as_dt + pl.duration(days=1) if end and dtype == pl.Date else as_dt
+
+
+def _context_key(table: str, column: str) -> str | None:
+    """The key field a context column of ``table`` is looked up by (``attacker_id`` for ``__attacker_side``)."""
+    from .context import LOOKUPS
+
+    return next((spec[1] for spec in LOOKUPS.get(table, ()) if spec[0] == column), None)
+
+
+@rule("event-claim-outside-window", "a claim linked to an event is dated inside the event's window",
+      tables="munitions, casualty_reports, damage_reports")
+def _outside_event(table, schema, opts):
+    if "event_id" not in schema.names or not _has_context(table, "__event_start"):
+        return
+    for name in _event_dates(schema):
+        is_end = name.endswith("_end")
+
+        def outside(fr, n=name, e=is_end):
+            claim, start, end = _wall(fr, n, e), _wall(fr, "__event_start"), _wall(fr, "__event_end")
+            broken = ((claim > end) | (claim <= start)) if e else ((claim < start) | (claim >= end))
+            return broken.fill_null(False)
+
+        yield Target(name, outside,
+                     lambda r, n=name: f"{n} ({_stamp(r['value'])}) is outside the window of event {r['event_id']!r} "
+                                       f"({_stamp(r['__event_start'])} to {_stamp(r['__event_end'])}, end excluded): "
+                                       "link the claim to the event it is about, or correct the dates",
+                     extra=("event_id", "__event_start", "__event_end"),
+                     clean=either(all_null("event_id"), all_null(name)))
+
+
+@rule("event-attacker-mismatch", "a claim names an attacker on the side of its event's attacker (the top of "
+      "their actors' parent chains)", tables="munitions, casualty_reports, damage_reports")
+def _attacker_mismatch(table, schema, opts):
+    import polars as pl
+
+    field = _context_key(table, "__attacker_side")
+    if field not in schema.names or not _has_context(table, "__event_attacker_side"):
+        return
+    mine, theirs = _col("__attacker_side").cast(pl.String), _col("__event_attacker_side").cast(pl.String)
+    yield Target(field, lambda fr: (mine != theirs).fill_null(False),
+                 lambda r, f=field: f"{f} {r['value']!r} (side {r['__attacker_side']!r}) is not on the side of "
+                                    f"{r['__event_attacker']!r} (side {r['__event_attacker_side']!r}), the attacker "
+                                    f"of event {r['event_id']!r}: link the claim to its own event, or correct the "
+                                    "attacker", extra=("event_id", "__attacker_side", "__event_attacker",
+                                                       "__event_attacker_side"),
+                 clean=either(all_null("event_id"), all_null(field)))
+
+
+@rule("event-outcomes-exceed-launched", "within one event, the outcomes one side claims for one munition type add "
+      "up to no more than the most that side says were launched (warning: claims can overlap)", severity=WARNING,
+      tables="munitions")
+def _event_outcomes(table, schema, opts):
+    import polars as pl
+
+    names = set(counts(schema))
+    outs = outcomes(schema)
+    if not ("launched" in names and {"event_id", "munition_type_id"} <= set(schema.names) and outs
+            and _has_context(table, "__claimant_side")):
+        return
+    group = ["event_id", "__claimant_side", "munition_type_id"]
+    launched = _col("launched").max().over(group)
+    if "launched_high" in names:
+        launched = pl.coalesce(launched, _col("launched_high").max().over(group))
+    total = pl.sum_horizontal([_col(n).fill_null(0) for n in outs]).sum().over(group)
+    gives = pl.any_horizontal([_col(n).is_not_null() for n in outs])
+    columns = tuple(c for c in ("launched", "launched_high", *outs) if c in schema.names)
+    yield Target("event_id",
+                 lambda fr: (_col("event_id").is_not_null() & _col("__claimant_side").is_not_null() & gives
+                             & (total > launched)).fill_null(False),
+                 lambda r: f"the claims of side {r['__claimant_side']!r} about event {r['value']!r} give outcomes for "
+                           f"{r['munition_type_id']!r} that add up to {r['__total']}, more than the {r['__most']} that "
+                           "side says were launched: claims may overlap, but check them against each other",
+                 extra=("munition_type_id", "__claimant_side", total.alias("__total"), launched.alias("__most")),
+                 across_rows=("event_id", "munition_type_id", "__claimant_side", *columns))
+
+
+@rule("event-unclaimed", "every event is pointed at by at least one claim (an event holds no figure of its own)",
+      tables="events")
+def _unclaimed(table, schema, opts):
+    from .context import REFERRERS
+
+    if tuple(schema.primary_key) != ("event_id",):
+        return
+    yield Target("event_id", lambda fr: _col(REFERRERS).fill_null(0) == 0,
+                 lambda r: f"event {r['value']!r} has no claim pointing at it (event_id in a claims table): link the "
+                           "claims it stands for, or remove it",
+                 across_rows=("event_id", REFERRERS))
+
+
+@rule("supersedes-other-claimant", "a claim supersedes only an earlier claim of its own claimant (a figure of "
+      "another claimant is a dispute, not a revision)", tables="munitions, casualty_reports, damage_reports")
+def _supersedes(table, schema, opts):
+    import polars as pl
+
+    if not ({"supersedes", "claimant_id"} <= set(schema.names) and schema.primary_key):
+        return
+    key = schema.primary_key[0]
+
+    def other(fr):
+        owners = dict(fr.select(key, "claimant_id").drop_nulls(key).iter_rows())
+        return (_col("supersedes").replace_strict(owners, default=None, return_dtype=pl.String)
+                != _col("claimant_id")).fill_null(False)
+
+    yield Target("supersedes", other,
+                 lambda r: f"supersedes {r['value']!r}, a claim of another claimant than this claim's "
+                           f"{r['claimant_id']!r}: only a claimant's own later figure supersedes its earlier one; "
+                           "another claimant's figure is a dispute, which both rows show side by side",
+                 extra=("claimant_id",), across_rows=(key, "supersedes", "claimant_id"))
 
 
 # --- duplicates ------------------------------------------------------------------------
