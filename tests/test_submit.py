@@ -77,6 +77,7 @@ updates:
         launched: {extra.get("launched", 3)}
         certainty: asserted
         quote: three test drones {tag}
+        target_place_precision: within
 """
 
 
@@ -169,7 +170,7 @@ def test_template_parses_and_asks_only_for_the_required_fields(tmp_path, pkg):
     assert {f.code for f in parsed.faults} == {"constraint-required"}
     required = {f.field.rsplit(".", 1)[-1] for f in parsed.faults}
     assert required == {"publisher", "title", "kind", "summary", "claimant_id", "munition_type_id", "certainty",
-                        "victim_group"}
+                        "victim_group", "object", "object_kind", "effect"}
     lines = path.read_text().splitlines()
     for f in parsed.faults:  # each fault is on the line of its key
         assert lines[f.row - 1].strip().startswith(f.field.rsplit(".", 1)[-1] + ":")
@@ -300,7 +301,7 @@ def test_a_repeated_claim_is_refused_naming_the_existing_row(pkg, tmp_path):
     r = run("add", again, "--into", pkg)
     assert r.exit_code == 1
     assert re.search(r"again.yaml:\d+: error claim-in-package \[updates\[0\]\.munitions\[0\]\]: the same claim .* "
-                     r"in the package \(data/munitions.csv line 8, claim_id 'example-daily-2024-01-02-dozens-of-drones",
+                     r"in the package \(data/munitions.csv line 9, claim_id 'example-daily-2024-01-02-dozens-of-drones",
                      r.output)
 
 
@@ -309,7 +310,7 @@ def test_a_fault_after_the_merge_points_at_the_submission_line(pkg):
     r = run("add", path, "--into", pkg, "--format", "json")
     err = next(e for e in json.loads(r.output)["files"][0]["errors"] if e["code"] == "foreign-key")
     assert (err["path"], err["row"], err["field"]) == (str(path), 11, "updates[0].munitions[0].claimant_id")
-    assert "(in the row it would add: data/munitions.csv line 8)" in err["message"]
+    assert "(in the row it would add: data/munitions.csv line 9)" in err["message"]
 
 
 def test_several_files_build_on_each_other_and_all_or_nothing(pkg, tmp_path):

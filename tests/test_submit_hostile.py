@@ -327,6 +327,7 @@ updates:
       - claimant_id: testland-zz
         munition_type_id: drone-type-not-stated
         target_place_id: testville-zz
+        target_place_precision: within
         launched: 3
         certainty: asserted
         claim_id: aaa-first-in-key-order

@@ -2,11 +2,14 @@
 
 A submission is about one row of the *root* table (``sources``). A table with a foreign key
 into the root is nested under it (``updates``), a table with a foreign key into a nested
-table is nested one level deeper (``munitions`` and ``casualty_reports`` inside each update),
-and the foreign key fields of a nested table are filled from its parent, so the contributor
-never writes them. Every other table is a *catalog* (``actors``, ``places``,
-``munition_types``): a submission lists its new rows at the top and refers to existing ones by
-id. Nothing here names a field: add a table or a key to the descriptor and the layout follows.
+table is nested one level deeper (the claims: ``munitions``, ``casualty_reports`` and
+``damage_reports`` inside each update), and the foreign key fields of a nested table are filled
+from its parent, so the contributor never writes them. Every other table is a *catalog*
+(``actors``, ``places``, ``munition_types``, ``events``): a submission lists its new rows at the
+top and refers to new or existing ones by id (a claim's ``event_id``, an event's ``place_id``).
+A table's foreign key into itself (a claim's ``supersedes``, an actor's ``parent_id``) does not
+nest it. Nothing here names a field: add a table or a key to the descriptor and the layout
+follows.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def build_layout(package: Package) -> Layout:
     >>> from conflictdata.package import locate
     >>> layout = build_layout(locate())
     >>> layout.branches["updates"].children
-    ('munitions', 'casualty_reports')
+    ('munitions', 'casualty_reports', 'damage_reports')
     >>> layout.implied("munitions")
     ('update_id',)
     """
