@@ -550,3 +550,149 @@ def test_one_slug_function_and_submissions_do_not_transliterate():
     assert doctest.testmod(slugs).failed == 0
     assert importer_slugs.slug is slugs.slug
     assert importer_slugs.slug("Київ") == "kyiv" and ids.slug("Київ") == ""
+
+
+# Events: declared at the top of a submission like actors and places, linked from claims by event_id.
+
+EVENT_SUBMISSION = """\
+source:
+  publisher: Test Gazette ev
+  title: Fictional test report ev
+  url: https://example.org/test/ev
+  kind: article
+  published_date: 2024-02-01
+actors:
+  - name: Testland ev
+    kind: state
+places:
+  - name: Testville ev
+    kind: city
+events:
+  - name: Drone attack on Testville ev
+    kind: attack
+    place_id: testville-ev
+    place_precision: within
+    attacker_id: testland-ev
+    identified_by: source
+    description: A fictional drone attack on Testville, declared to test the submission format.
+updates:
+  - headline: Test headline ev
+    summary: Synthetic test data, never merged into data/.
+    munitions:
+      - claimant_id: testland-ev
+        event_id: drone-attack-on-testville-ev
+        event_link: same-sentence
+        attacker_id: testland-ev
+        munition_type_id: drone-type-not-stated
+        target_place_id: testville-ev
+        target_place_precision: within
+        launched: 3
+        certainty: asserted
+        quote: three test drones attacked Testville ev
+    casualty_reports:
+      - claimant_id: testland-ev
+        event_id: drone-attack-on-testville-ev
+        event_link: same-sentence
+        place_id: testville-ev
+        place_precision: within
+        perpetrator_id: testland-ev
+        victim_group: unknown
+        injured: 2
+        certainty: asserted
+        quote: the attack on Testville ev injured two people
+"""
+
+
+def _cells(pkg: Path, table: str) -> list[dict[str, str]]:
+    header, rows = read_rows(pkg / "data" / f"{table}.csv")
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_an_event_declared_in_a_submission_links_two_claims_and_validates(pkg, tmp_path):
+    path = tmp_path / "event.yaml"
+    path.write_text(EVENT_SUBMISSION)
+    result = add([path], into=pkg)
+    assert result.valid and result.written, result.files[0].report.render()
+    assert result.files[0].report.faults == [], result.files[0].report.render()
+    # the event's id is derived from its name (the schema's idFrom), with no source prefix: a catalog row
+    event = next(e for e in _cells(pkg, "events") if e["name"] == "Drone attack on Testville ev")
+    assert event["event_id"] == "drone-attack-on-testville-ev"
+    linked = {table: [r for r in _cells(pkg, table) if r["event_id"] == event["event_id"]]
+              for table in ("munitions", "casualty_reports")}
+    assert [r["launched"] for r in linked["munitions"]] == ["3"]
+    assert [r["injured"] for r in linked["casualty_reports"]] == ["2"]
+    assert all(r["event_link"] == "same-sentence" for rows in linked.values() for r in rows)
+    report = cd.validate(pkg)
+    assert report.valid and not report.faults, report.render()
+
+
+def test_a_claim_may_link_to_an_event_already_in_the_package(pkg, tmp_path):
+    path = tmp_path / "existing-event.yaml"
+    text = re.sub(r"\nevents:.*?\nupdates:", "\nupdates:", EVENT_SUBMISSION, flags=re.S)
+    text = text.replace("event_id: drone-attack-on-testville-ev", "event_id: 2024-10-08-drone-attack-on-chornomorsk")
+    path.write_text(text.replace("event_link: same-sentence", "event_link: curator"))
+    result = add([path], into=pkg, dry_run=True)
+    assert not [f for f in result.files[0].report.faults if f.code == "foreign-key"], result.files[0].report.render()
+
+
+def test_a_claim_linked_to_an_event_that_exists_nowhere_is_refused_at_its_line(pkg, tmp_path):
+    path = tmp_path / "no-event.yaml"
+    text = re.sub(r"\nevents:.*?\nupdates:", "\nupdates:", EVENT_SUBMISSION, flags=re.S)  # declared nowhere
+    path.write_text(text.replace("event_id: drone-attack-on-testville-ev", "event_id: no-such-event"))
+    before = snapshot(pkg)
+    r = run("add", path, "--into", pkg, "--format", "json")
+    assert r.exit_code == 1 and snapshot(pkg) == before
+    errors = [e for e in json.loads(r.output)["files"][0]["errors"] if e["code"] == "foreign-key"]
+    lines = [i for i, text_line in enumerate(path.read_text().splitlines(), 1) if "no-such-event" in text_line]
+    assert [(e["path"], e["row"], e["field"]) for e in errors] == [
+        (str(path), lines[0], "updates[0].munitions[0].event_id"),
+        (str(path), lines[1], "updates[0].casualty_reports[0].event_id")]
+    assert all("'no-such-event'" in e["message"] and "'events'" in e["message"] for e in errors)
+
+
+def test_a_claim_that_supersedes_an_existing_claim_merges(pkg, tmp_path):
+    # A later figure by the same claimant for the same thing: the earlier row is kept as it was.
+    path = tmp_path / "revision.yaml"
+    path.write_text("""\
+source:
+  publisher: Test Gazette rev
+  title: Fictional revision
+  url: https://example.org/test/rev
+  kind: article
+  published_date: 2024-10-09
+updates:
+  - headline: Air Force revises the count
+    summary: Synthetic test data, never merged into data/.
+    munitions:
+      - claimant_id: ukrainian-air-force
+        event_id: 2024-10-08-overnight-missile-and-drone-attack
+        event_link: same-sentence
+        attacker_id: russia
+        munition_type_id: drone-type-not-stated
+        window_start: 2024-10-07T00:00:00
+        window_end: 2024-10-09T00:00:00
+        window_precision: day
+        intercepted: 17
+        certainty: asserted
+        quote: 17 drones were shot down in the overnight attack, the Air Force now says
+        supersedes: dw-2024-10-08-overnight-drones-air-force
+""")
+    old = snapshot(pkg)["munitions.csv"]
+    result = add([path], into=pkg)
+    assert result.valid and result.written, result.files[0].report.render()
+    assert not [f for f in result.files[0].report.faults if f.severity == "error"]
+    rows = _cells(pkg, "munitions")
+    new = next(r for r in rows if r["supersedes"])
+    assert (new["supersedes"], new["intercepted"]) == ("dw-2024-10-08-overnight-drones-air-force", "17")
+    assert all(line in snapshot(pkg)["munitions.csv"] for line in old.splitlines(keepends=True))
+    assert cd.validate(pkg).valid
+
+
+def test_a_claim_superseding_a_claim_that_exists_nowhere_is_refused_at_its_line(pkg, tmp_path):
+    path = tmp_path / "bad-revision.yaml"
+    path.write_text(fictional("sv") + "        supersedes: no-such-claim\n")
+    r = run("add", path, "--into", pkg, "--format", "json")
+    assert r.exit_code == 1
+    errors = [e for e in json.loads(r.output)["files"][0]["errors"] if e["code"] == "foreign-key"]
+    line = len(path.read_text().splitlines())
+    assert [(e["row"], e["field"]) for e in errors] == [(line, "updates[0].munitions[0].supersedes")]
