@@ -11,6 +11,7 @@ when the committed ``docs/data-dictionary.md`` differs from what the schemas giv
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 from pathlib import Path
@@ -203,15 +204,16 @@ def _checks_section(checks) -> list[str]:
 
 
 def coverage(package: Package | None = None) -> str:
-    """What the data covers, counted from the data: claims, period, sources, claimants, places, munitions.
+    """What the data covers, counted from the data: claims, events, period, sources, claimants, places, munitions.
 
-    The README's data card holds this block between ``<!-- data-card:begin -->`` and
-    ``<!-- data-card:end -->``; ``conflictdata docs`` refreshes it, and the tests fail when it is stale.
+    The claims tables are those whose schema names a ``claimKey``. The README's data card holds
+    this block between ``<!-- data-card:begin -->`` and ``<!-- data-card:end -->``;
+    ``conflictdata docs`` refreshes it, and the tests fail when it is stale.
 
     Examples
     --------
-    >>> print(coverage().splitlines()[0])                      # doctest: +SKIP
-    - **Claims**: 6 munitions claims and 4 casualty reports, in 4 updates of 1 source.
+    >>> print(coverage().splitlines()[0])                      # doctest: +ELLIPSIS
+    - **Claims**: ... claims (... munitions, ... casualty_reports, ... damage_reports), in ... updates of 1 source.
     """
     import polars as pl
 
@@ -219,35 +221,49 @@ def coverage(package: Package | None = None) -> str:
 
     package = package or locate()
     have = package.resources
+    schemas = {n: TableSchema.from_dict(r.schema) for n, r in have.items()}
 
     def table(name):
         return pl.from_arrow(load_arrow(package, name)) if name in have else None
 
-    m, c, u, s, a, p, t = (table(n) for n in ("munitions", "casualty_reports", "updates", "sources", "actors",
-                                              "places", "munition_types"))
-    m = m if m is not None else pl.DataFrame({"claim_id": [], "claimant_id": [], "munition_type_id": []})
-    c = c if c is not None else pl.DataFrame({"report_id": [], "claimant_id": []})
-    claims = m.height + c.height
-    lines = [f"- **Claims**: {m.height} munitions claims and {c.height} casualty reports, in "
+    claims = {n: table(n) for n, s in schemas.items() if s.claim_key}
+    u, s, a, p, t, e = (table(n) for n in ("updates", "sources", "actors", "places", "munition_types", "events"))
+    total = sum(f.height for f in claims.values())
+    lines = [f"- **Claims**: {total} claims ({', '.join(f'{f.height} {n}' for n, f in claims.items())}), in "
              f"{_count(u, 'update')} of {_count(s, 'source')}."]
-    windows = [f for f in ("window_start", "window_end") if f in m.columns]
-    spans = [f for f in ("event_start", "event_end") if f in c.columns]
-    dated = pl.concat([*(m[f].dt.date() for f in windows), *(c[f] for f in spans)]).drop_nulls() \
-        if windows or spans else pl.Series([], dtype=pl.Date)
-    undated = sum(frame.filter(pl.all_horizontal(pl.col(f).is_null() for f in fields)).height if fields
-                  else frame.height for frame, fields in ((m, windows), (c, spans)))
+    if e is not None and e.height:
+        kinds = e.group_by(pl.col("kind").cast(pl.String)).len().sort(["len", "kind"], descending=[True, False])
+        linked = sum(f.filter(pl.col("event_id").is_not_null()).height for f in claims.values()
+                     if "event_id" in f.columns)
+        lines.append(f"- **Events**: {_count(e, 'event')} ("
+                     + ", ".join(f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True))
+                     + f"); {linked} of {total} claims are linked to one, the others say in notes why not.")
+
+    def spans(frame):  # the start and end fields of a claim's window or event, as (Kyiv) days
+        return [f for f in frame.columns if f.endswith(("_start", "_end"))
+                and (frame[f].dtype == pl.Date or isinstance(frame[f].dtype, pl.Datetime))]
+
+    def day(series, end: bool):  # a datetime end is the first moment after the window: its day is the one before
+        if not isinstance(series.dtype, pl.Datetime):
+            return series
+        return (series - dt.timedelta(seconds=1)).dt.date() if end else series.dt.date()  # whole seconds
+
+    dated = [day(f[c], c.endswith("_end")) for f in claims.values() for c in spans(f)]
+    dates = pl.concat(dated).drop_nulls() if dated else pl.Series([], dtype=pl.Date)
+    undated = sum(f.filter(pl.all_horizontal(pl.col(c).is_null() for c in spans(f))).height if spans(f)
+                  else f.height for f in claims.values())
     reported = pl.concat([x["published_date"] for x in (u, s) if x is not None]).drop_nulls() \
         if u is not None or s is not None else pl.Series([], dtype=pl.Date)
-    period = f"events {_span(dated)}" if dated.len() else "no event is dated"
-    period += f" ({undated} of {claims} claims give no event date)" if undated else ""
+    period = f"events {_span(dates)}" if dates.len() else "no event is dated"
+    period += f" ({undated} of {total} claims give no event date)" if undated else ""
     period += f"; reported {_span(reported)}" if reported.len() else ""
     lines.append(f"- **Period**: {period}.")
     if s is not None and s.height:
         by = s.group_by("publisher", "kind").len().sort(["len", "publisher"], descending=[True, False])
         lines.append("- **Sources**: " + ", ".join(f"{r['publisher']} ({r['kind']}): {r['len']}"
                                                     for r in by.iter_rows(named=True)) + ".")
-    if claims and a is not None:
-        who = pl.concat([m.select("claimant_id"), c.select("claimant_id")]).group_by("claimant_id").len()
+    if total and a is not None:
+        who = pl.concat([f.select("claimant_id") for f in claims.values()]).group_by("claimant_id").len()
         who = who.join(a.select(pl.col("actor_id").alias("claimant_id"), "name", "country"), on="claimant_id",
                        how="left").sort(["len", "name"], descending=[True, False])
         lines.append("- **Who claims** (claims per claimant, with the claimant's country): " + ", ".join(
@@ -255,12 +271,13 @@ def coverage(package: Package | None = None) -> str:
             for r in who.iter_rows(named=True)) + ".")
     if p is not None and p.height:
         countries = p.group_by("country").len().sort(["len", "country"], descending=[True, False], nulls_last=True)
-        used = {v for f in ("launch_place_id", "target_place_id") if f in m.columns for v in m[f].drop_nulls()}
-        used |= set(c["place_id"].drop_nulls()) if "place_id" in c.columns else set()
+        used = {v for n, f in claims.items() for fk in schemas[n].foreign_keys if fk.resource == "places"
+                for v in f[fk.fields[0]].drop_nulls()}
         lines.append(f"- **Places**: {_count(p, 'place')} ("
                      + ", ".join(f"{r['len']} in {r['country'] or 'no country'}" for r in countries.iter_rows(
                          named=True)) + f"); claims point at {len(used)} of them.")
-    if m.height and t is not None:
+    m = claims.get("munitions")
+    if m is not None and m.height and t is not None:
         cats = m.join(t.select("munition_type_id", pl.col("category").cast(pl.String)), on="munition_type_id",
                       how="left").group_by("category").len().sort(["len", "category"], descending=[True, False])
         lines.append("- **Munitions claims by category**: " + ", ".join(

@@ -153,14 +153,18 @@ def test_the_readme_data_card_is_counted_from_the_data():
 
 def test_coverage_counts_claims_period_claimants_and_places(pkg):
     card = coverage(open_package(pkg))
-    assert "- **Claims**: 6 munitions claims and 4 casualty reports, in 4 updates of 1 source." in card
-    assert "events from 2024-10-03 to 2024-10-08 (6 of 10 claims give no event date); reported on 2024-10-08" in card
+    assert ("- **Claims**: 15 claims (7 munitions, 5 casualty_reports, 3 damage_reports), in 5 updates of 1 "
+            "source.") in card
+    assert "- **Events**: 5 events (attack 3, incident 1, strike 1); 11 of 15 claims are linked to one" in card
+    # The overnight windows end at 2024-10-09T00:00:00, the first moment after them: the 8th is their last day.
+    assert "events from 2024-10-03 to 2024-10-08 (11 of 15 claims give no event date); reported on 2024-10-08" in card
     assert "Armed Forces of Ukraine (UKR) 2" in card and "DW (live_blog): 1" in card
-    assert "9 places (6 in UKR, 1 in KOR, 1 in PRK, 1 in RUS); claims point at 4 of them" in card
+    # Places pointed at by any claims table: chornomorsk, donetsk, odesa, odesa-port, ukraine.
+    assert "9 places (6 in UKR, 1 in KOR, 1 in PRK, 1 in RUS); claims point at 5 of them" in card
     line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-chornomorsk-drone-attack")
     set_cell(pkg, "munitions", line, "window_start", "2024-10-01T00:00:00")
     card = coverage(open_package(pkg))
-    assert "events from 2024-10-01 to 2024-10-08 (5 of 10 claims give no event date)" in card
+    assert "events from 2024-10-01 to 2024-10-08 (10 of 15 claims give no event date)" in card
 
 
 def test_docs_refreshes_and_checks_a_readme_card(pkg):
