@@ -49,7 +49,7 @@ def candidate(table: str, cells: dict[str, str], *, named_by: str | None, prefix
     without one, or whose text is empty, is named by its position.
 
     ``prefix`` is the source's prefix for rows of the source tree and None for catalog rows
-    (actors, places, munition types), whose ids must stand on their own; ``scope`` is the
+    (actors, places, munition types, events), whose ids must stand on their own; ``scope`` is the
     parent's id and ``position`` the row's place (1 = first) in its list, used when the row
     has no text to name it by. None means no id can be derived (a catalog name without Latin
     letters or digits): the contributor writes it.

@@ -224,7 +224,7 @@ def _known_source(table: Table, row: NewRow, report: Report) -> None:
 
 
 def claim_tables(layout: Layout) -> tuple[str, ...]:
-    """Tables nested under a child of the root: the claims (munitions, casualty reports)."""
+    """Tables nested under a child of the root: the claims (munitions, casualty and damage reports)."""
     root_children = layout.branches[layout.root].children
     return tuple(t for t, b in layout.branches.items() if b.parent in root_children)
 

@@ -111,7 +111,7 @@ def build_json_schema(layout: Layout) -> dict:
         "$schema": DRAFT,
         "title": "conflictdata submission",
         "description": ("One source document and everything read from it: its updates, the claims in "
-                        "each update, and the actors, places and munition types the package lacks. "
+                        f"each update, and the {_words(layout.catalogs)} the package lacks. "
                         "Generated from the package's Table Schemas; see CONTRIBUTING.md."),
         "type": "object",
         "properties": props,
@@ -124,6 +124,14 @@ def build_json_schema(layout: Layout) -> dict:
 def render_json_schema(layout: Layout) -> str:
     """The JSON Schema as the committed file holds it (two-space indent, final newline)."""
     return json.dumps(build_json_schema(layout), indent=2, ensure_ascii=False) + "\n"
+
+
+def _words(tables: tuple[str, ...]) -> str:
+    """Table names as a phrase: ``('actors', 'munition_types', 'events')`` -> 'actors, munition types and events'."""
+    names = [t.replace("_", " ") for t in tables]
+    if len(names) < 2:
+        return "".join(names) or "catalog rows"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _list_of(table: str, description: str) -> dict:
