@@ -117,9 +117,9 @@ def test_fixture_package_loads_and_keeps_every_row(fixture_import):
     munitions = cd.load("munitions", path=out)
     _, input_rows = read_rows(FIXTURES / "daily.csv")
     assert len(munitions) == len(input_rows) == result.counts["munitions"]
-    assert cd.tables(out) == ["sources", "updates", "actors", "places", "munition_types", "munitions",
-                              "casualty_reports", "lineage"]
-    for name in ("sources", "updates", "actors", "places", "munition_types", "munitions"):
+    assert cd.tables(out) == ["sources", "updates", "actors", "places", "munition_types", "events", "munitions",
+                              "casualty_reports", "damage_reports", "lineage"]
+    for name in ("sources", "updates", "actors", "places", "munition_types", "events", "munitions"):
         assert (out / "schemas" / f"{name}.json").read_bytes() == (ROOT / "schemas" / f"{name}.json").read_bytes()
 
 
@@ -207,7 +207,8 @@ def test_cli_imports_reports_input_lines_and_exits_1(tmp_path):
     assert r.exit_code == 1, r.output
     assert "daily.csv" in r.stdout and "line 6 [destroyed] error outcome-exceeds-launched" in r.stdout
     assert "imported" in r.stderr and "8 munitions" in r.stderr
-    assert "warning(s) not listed (quote-missing)" in r.stderr
+    # the injected fault of line 6 is also more than its event's launched (a warning)
+    assert "warning(s) not listed (event-outcomes-exceed-launched, quote-missing)" in r.stderr
     r = run("import", "missile-attacks", FIXTURES / "daily.csv", "--out", tmp_path / "json", "--format", "json")
     doc = json.loads(r.stdout)
     assert [(e["row"], e["code"]) for e in doc["errors"]] == [(6, "outcome-exceeds-launched")]
@@ -441,3 +442,18 @@ def test_readme_table_is_what_the_import_gives(real_import):
 def test_literal_cells_parse_safely():
     assert missile_attacks._literal("{'south': 3, 'east': NaN}") == {"south": 3, "east": None}
     assert missile_attacks._literal("__import__('os')") is None
+
+
+def test_fixture_rows_of_one_post_and_window_are_one_event(fixture_import):
+    out, _ = fixture_import
+    m, events = rows_of(out, "munitions"), rows_of(out, "events")
+    linked = [r for r in m if r["event_id"]]
+    assert linked and all(r["event_link"] == "curator" for r in linked)
+    assert all(not r["event_link"] for r in m if not r["event_id"])
+    by_id = {e["event_id"]: e for e in events}
+    assert set(by_id) == {r["event_id"] for r in linked}  # every event is claimed, every link resolves
+    for r in linked:
+        e = by_id[r["event_id"]]
+        assert (e["window_start"], e["window_end"], e["window_precision"]) == (
+            r["window_start"], r["window_end"], r["window_precision"])
+    assert all(r["target_place_precision"] for r in m if r["target_place_id"])

@@ -1,7 +1,7 @@
 """Import the "Massive Missile Attacks on Ukraine" dataset into conflictdata's tables.
 
 The dataset (Petro Ivaniuk; one CSV row per attack window and weapon model, as posted by the
-Ukrainian Air Force and others) becomes a package in conflictdata's seven tables plus a
+Ukrainian Air Force and others) becomes a package in conflictdata's tables plus a
 ``lineage`` table, and is then validated like any package. Every row keeps the input line it
 came from, so each fault is reported at the *input's* line.
 
@@ -16,7 +16,9 @@ model                       ``munition_type_id`` (:mod:`.munition_catalogue`)
 time_start, time_end        ``window_start``/``window_end``; precision ``minute`` when both
                             give a time, else ``day`` (both then at 00:00, the given time
                             kept in ``notes``)
-launch_place, target        ``launch_place_id``/``target_place_id`` (:mod:`.places`)
+launch_place, target        ``launch_place_id``/``target_place_id`` (:mod:`.places`), with
+                            precision ``within`` for a city, else ``region`` (an oblast, a
+                            sea, a country: the dataset names nothing smaller)
 launched                    ``launched``
 destroyed                   ``intercepted``
 not_reach_goal              ``lost``
@@ -24,6 +26,13 @@ still_attacking             ``still_airborne``
 border_crossing             ``returned``: crossings to Russia and Belarus; others in notes
 every other column          ``notes``, as ``column: value``
 ==========================  ==============================================================
+
+Times are written as the dataset gives them, as Kyiv wall-clock time (the package's
+``timeZone``; the Air Force posts in Kyiv time). The rows of one post with the same window
+(both ends given, start before end) are one attack: one ``events`` row (kind ``attack``, the
+window of its rows, ``identified_by`` curator) that they point at with ``event_link``
+``curator``; a row without such a window is linked to no event. The dataset names no
+attacker, so events have none either. No casualty or damage reports are made.
 
 Counts are written as integers ("19.0" gives 19). A count that is not a whole number, or not
 a number, is written as the source gave it, so validation reports it at its input line: a
@@ -186,6 +195,7 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     posts: dict[str, _PostInfo] = {}
     source_ids = IdRegistry()
     claim_ids: set[str] = set()
+    events = _Events()
     munitions: list[dict] = []
     origins_m: list[tuple[str, int]] = []
     for line, rec in table.records:
@@ -203,15 +213,22 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
             update_id, claimant_id = info.id, info.claimant
         type_id = models.resolve(text["model"], origin)
         window = _window(text["time_start"], text["time_end"])
+        event_id = events.claim(update_id, window.fields, origin)
+        launch_id = places.resolve(text.get("launch_place", ""), origin)
+        target_id = places.resolve(text.get("target", ""), origin)
         row = {
             "claim_id": _claim_id(update_id, type_id, claim_ids),
             "update_id": update_id,
             "claimant_id": claimant_id,
+            "event_id": event_id,
+            "event_link": event_id and "curator",
             "attacker_id": None,  # the file names no attacker; see the README
             "munition_type_id": type_id,
             **window.fields,
-            "launch_place_id": places.resolve(text.get("launch_place", ""), origin),
-            "target_place_id": places.resolve(text.get("target", ""), origin),
+            "launch_place_id": launch_id,
+            "launch_place_precision": _precision(places, launch_id),
+            "target_place_id": target_id,
+            "target_place_precision": _precision(places, target_id),
             **{name: _count(text.get(col, "")) for name, col in COUNTS.items()},
             "certainty": "asserted",
         }
@@ -238,8 +255,10 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     put("places", [p.row() for p in place_list], [_made_at(p.origin) for p in place_list])
     type_list = sorted(models.types.values(), key=lambda t: t.id)
     put("munition_types", [t.row() for t in type_list], [_made_at(t.origin) for t in type_list])
+    put("events", events.rows, events.origins)
     put("munitions", munitions, origins_m)
     put("casualty_reports", [], [])
+    put("damage_reports", [], [])
     keys = {name: template.resource(name).schema.get("primaryKey", []) for name in tables}
     lineage = []
     for name, rows in tables.items():
@@ -249,6 +268,57 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     tables["lineage"] = lineage
     origins["lineage"] = [(r["input_file"], r["input_line"]) for r in lineage]
     return ImportedTables(tables, origins, inputs, _descriptor(table, inputs))
+
+
+def _precision(places: Places, place_id: str | None) -> str | None:
+    """How a claim places it: ``within`` a city, else somewhere in the ``region`` named."""
+    if place_id is None:
+        return None
+    place = places.places.get(place_id)
+    return "within" if place is not None and place.kind == "city" else "region"
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+class _Events:
+    """One ``events`` row per post and attack window: the attack the rows of that window count."""
+
+    def __init__(self) -> None:
+        self.ids = IdRegistry()
+        self.rows: list[dict] = []
+        self.origins: list[tuple[str, int]] = []
+        self._lines: dict[str, list[int]] = {}
+        self._by_id: dict[str, dict] = {}
+
+    def claim(self, update_id: str | None, window: dict, origin: tuple[str, int]) -> str | None:
+        """The event of a row of ``update_id`` with ``window``; None without a whole window."""
+        start, end = window.get("window_start") or "", window.get("window_end") or ""
+        if update_id is None or not (_ISO.fullmatch(start) and _ISO.fullmatch(end) and start < end):
+            return None
+        key = f"{update_id}|{start}|{end}"
+        new = key not in self.ids
+        event_id = self.ids.get(key, f"{update_id}-attack-{start[:10]}")
+        if new:
+            self._lines[event_id] = []
+            self.origins.append(origin)
+            self._by_id[event_id] = {
+                "event_id": event_id,
+                "name": f"Attack of {start.replace('T', ' ')[:16]} to {end.replace('T', ' ')[:16]}",
+                "kind": "attack", "window_start": start, "window_end": end,
+                "window_precision": window.get("window_precision"), "identified_by": "curator",
+                "description": (f"The attack that post {update_id} counts in the window {start} to {end} (Kyiv "
+                                "time), as the dataset records it.")[:1000],
+            }
+            self.rows.append(self._by_id[event_id])
+        self._lines[event_id].append(origin[1])
+        row = self._by_id[event_id]
+        lines = self._lines[event_id]
+        row["notes"] = (f"Grouped by conflictdata's missile-attacks importer: the dataset's rows of this post with "
+                        f"this window ({origin[0]} line{'s' if len(lines) > 1 else ''} "
+                        f"{', '.join(map(str, lines[:20]))}{' and more' if len(lines) > 20 else ''}), one row "
+                        "per weapon model.")[:2000]
+        return event_id
 
 
 def _made_at(origin: tuple[str, int] | None) -> tuple[str, int]:
