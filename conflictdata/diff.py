@@ -490,6 +490,9 @@ def _jsonable(value):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # a zone-aware value (a field with timeZone) as its cell writes it: wall-clock, no offset
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
     if isinstance(value, (date, datetime, time)):
         return value.isoformat()
     if isinstance(value, float) and math.isnan(value):
