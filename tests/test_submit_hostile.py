@@ -25,7 +25,7 @@ from conflictdata.submission.write import JOURNAL, STATE_ENV, TMP_SUFFIX, prepar
 from conflictdata.submit import add, check
 
 from .conftest import ROOT, copy_package
-from .test_submit import CLI, FICTIONAL, fictional, snapshot
+from .test_submit import CLI, EVENT_SUBMISSION, FICTIONAL, fictional, snapshot
 
 # A fault line of `conflictdata add`'s text output: file, optional line, severity, code.
 FAULT_LINE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+))?: (?P<severity>error|warning) (?P<code>[a-z0-9-]+)\b")
@@ -559,3 +559,24 @@ def test_any_other_json_schema_fault_is_still_one_line():
     [fault] = parsed.faults
     assert (fault.code, fault.row, fault.field) == ("schema", 2, "source.kind")
     assert fault.message == "kind: 'article' was expected"
+
+
+def test_an_event_already_in_the_package_is_referred_to_not_declared_again(pkg, tmp_path):
+    """An event's id or name the package holds: the id is refused, the name warned about, both at the line."""
+    taken = tmp_path / "taken-id.yaml"
+    existing = "2024-10-08-drone-attack-on-chornomorsk"
+    taken.write_text(EVENT_SUBMISSION.replace("  - name: Drone attack on Testville ev\n",
+                                              f"  - event_id: {existing}\n    name: Drone attack on Testville ev\n")
+                     .replace("event_id: drone-attack-on-testville-ev", f"event_id: {existing}"))
+    r = run("add", taken, "--into", pkg, "--dry-run")
+    assert r.exit_code == 1
+    assert r.output.startswith(f"{taken}:14: error duplicate-id [events[0].event_id]: event_id "
+                               "'2024-10-08-drone-attack-on-chornomorsk' is already in the package (data/events.csv "
+                               "line 3); refer to it by id"), r.output
+    named = tmp_path / "taken-name.yaml"
+    named.write_text(EVENT_SUBMISSION.replace("Drone attack on Testville ev", "Drone attack on Chornomorsk")
+                     .replace("drone-attack-on-testville-ev", "drone-attack-on-chornomorsk"))
+    r = run("add", named, "--into", pkg, "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"{named}:14: warning duplicate-name [events[0].name]: 'Drone attack on Chornomorsk' "
+                               "is already in events as '2024-10-08-drone-attack-on-chornomorsk'"), r.output
