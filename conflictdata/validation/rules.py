@@ -613,7 +613,11 @@ def _supersedes(table, schema, opts):
     key = schema.primary_key[0]
 
     def other(fr):
-        owners = dict(fr.select(key, "claimant_id").drop_nulls(key).iter_rows())
+        # Only the claims something supersedes are looked up: most tables have none.
+        revised = fr.get_column("supersedes").drop_nulls().unique()
+        if revised.is_empty():
+            return pl.lit(False)
+        owners = dict(fr.filter(_col(key).is_in(revised.implode())).select(key, "claimant_id").iter_rows())
         return (_col("supersedes").replace_strict(owners, default=None, return_dtype=pl.String)
                 != _col("claimant_id")).fill_null(False)
 
