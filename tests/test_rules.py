@@ -198,6 +198,14 @@ def test_large_count_is_a_warning(pkg):
     assert [(f.code, f.row) for f in report.warnings] == [("count-unusually-large", line)]
 
 
+def test_a_running_total_is_not_an_unusually_large_count(pkg):
+    line = line_of(pkg, "casualty_reports", "report_id", PORT)
+    set_cell(pkg, "casualty_reports", line, "injured", "2500")
+    assert faults(pkg, "count-unusually-large") == [("casualty_reports", line, "injured")]
+    set_cell(pkg, "casualty_reports", line, "figure_kind", "running_total")
+    assert faults(pkg, "count-unusually-large") == []
+
+
 def test_rules_registry_matches_the_codes_found():
     # Each semantic rule is exercised above; this guards against a rule added without a test.
     tested = {"outcome-exceeds-launched", "outcomes-sum-exceeds-launched", "start-after-end", "bounds-order",
