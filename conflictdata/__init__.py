@@ -10,11 +10,14 @@
 True
 >>> sorted(set(cd.event_figures()["measure"]))[:3]   # every claim's figures per event
 ['hit', 'injured', 'intercepted']
+>>> list(cd.daily("equipment_losses", category="tank").columns)[3:6]   # per report, from running totals
+['date', 'total', 'bound']
 
 Importing this module is cheap: pandas, Polars, pyarrow and pandera load only when a
 function needs them.
 """
 
+from .daily import daily
 from .errors import ConflictDataError, DataError, PackageError, UnknownTableError, UnsafePathError
 from .events import disputes, event_figures
 from .load import load, tables
@@ -29,6 +32,7 @@ __all__ = [
     "UnknownTableError",
     "UnsafePathError",
     "__version__",
+    "daily",
     "disputes",
     "event_figures",
     "load",
