@@ -4,7 +4,8 @@
 
 Every table of the descriptor, with this project's schemas; every foreign key and every
 rule holds (intercepted <= launched, windows before their update's date, no duplicate
-claims, each claim inside the window of the event it is linked to, ...). Each update reports
+claims, each claim inside the window of the event it is linked to, ...). The loss tables
+(General Staff-like running totals by category, adjustments, directions) are small. Each update reports
 one event (an attack by Russia over three whole days, Kyiv time): its munitions, casualty and
 damage claims link to it. With ``--faults K``, K faults of several kinds are written at known lines and
 listed in ``DIR/faults.json`` as ``{"table", "line", "field", "code"}`` objects, so tests can
@@ -26,6 +27,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 START = np.datetime64("2022-02-24")
 DAYS = 1400
+LOSS_CATEGORIES = 6  # reported each day; the merged one is not
 
 # (code, table, field, bad value or None for a computed one)
 FAULT_KINDS = (
@@ -52,10 +54,11 @@ def reference_tables(rng: np.random.Generator) -> dict[str, pl.DataFrame]:
         parent = states[i % 2]
         actors.append(dict(actor_id=f"unit-{i}", name=f"Unit {i}", kind="military_unit",
                            country="UKR" if parent == "ukraine" else "RUS", parent_id=parent))
-    places = [dict(place_id="ukraine", name="Ukraine", kind="country", country="UKR", latitude=None,
-                   longitude=None, parent_id=None),
-              dict(place_id="russia", name="Russia", kind="country", country="RUS", latitude=None,
-                   longitude=None, parent_id=None)]
+    places: list[dict[str, object]] = [
+        dict(place_id="ukraine", name="Ukraine", kind="country", country="UKR", latitude=None, longitude=None,
+             parent_id=None),
+        dict(place_id="russia", name="Russia", kind="country", country="RUS", latitude=None, longitude=None,
+             parent_id=None)]
     for r in range(24):
         places.append(dict(place_id=f"region-{r}", name=f"Region {r}", kind="region", country="UKR",
                            latitude=None, longitude=None, parent_id="ukraine"))
@@ -69,7 +72,17 @@ def reference_tables(rng: np.random.Generator) -> dict[str, pl.DataFrame]:
     categories = ["ballistic_missile", "cruise_missile", "drone", "guided_aerial_bomb", "missile"]
     types = [dict(munition_type_id=f"type-{i}", name=f"Type {i}", category=categories[i % 5], model=f"M-{i}")
              for i in range(40)]
-    return {"actors": pl.DataFrame(actors), "places": pl.DataFrame(places), "munition_types": pl.DataFrame(types)}
+    # Loss categories: equipment, a weapon counting a munition type, personnel, and one merged into
+    # another (never reported after its merge date).
+    losses = [dict(category_id=f"equipment-{i}", name=f"Equipment {i}", kind="equipment", aliases=f"equipment {i}")
+              for i in range(LOSS_CATEGORIES - 2)]
+    losses += [dict(category_id="weapon-0", name="Weapon 0", kind="weapon", aliases="weapon 0",
+                    munition_type_id="type-1"),
+               dict(category_id="personnel", name="Personnel", kind="personnel", aliases="personnel"),
+               dict(category_id="equipment-merged", name="Equipment merged", kind="equipment",
+                    aliases="equipment merged", merged_into="equipment-0", merged_on="2022-05-01")]
+    return {"actors": pl.DataFrame(actors), "places": pl.DataFrame(places), "munition_types": pl.DataFrame(types),
+            "loss_categories": pl.DataFrame(losses)}
 
 
 def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
@@ -151,8 +164,37 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
         "perpetrator_id": "russia", "object": "an apartment building", "object_kind": "residential_building",
         "effect": "damaged", "certainty": "asserted", "quote": "an apartment building was damaged",
     }).unique(["update_id", "event_start", "place_id"], keep="first", maintain_order=True)
+    # Running totals since the start of the war: one row per category for the first updates, a few
+    # adjustments and directions, small beside the claims (a General Staff series is ~23,000 rows).
+    n_eq = max(rows // 100, LOSS_CATEGORIES)
+    eq_upd = np.minimum(np.arange(n_eq) // LOSS_CATEGORIES, n_updates - 1)
+    eq_cat = np.arange(n_eq) % LOSS_CATEGORIES
+    loss_ids = pl.Series([f"equipment-{i}" for i in range(LOSS_CATEGORIES - 2)] + ["weapon-0", "personnel"])
+    equipment = pl.DataFrame({
+        "claim_id": _ids("loss", n_eq), "update_id": _ids("upd", n_updates).gather(eq_upd), "claimant_id": "unit-0",
+        "category_id": loss_ids.gather(eq_cat), "owner_id": "russia", "event_start": str(START),
+        "event_end": upd_day[eq_upd], "figure_kind": "running_total", "lost": rng.integers(0, 20000, n_eq),
+        "certainty": "asserted", "quote": "the total losses of the enemy are",
+    }).unique(["update_id", "category_id"], keep="first", maintain_order=True)
+    n_adj = max(rows // 1000, 1)
+    adj_upd = rng.integers(0, n_updates, n_adj)
+    adjustments = pl.DataFrame({
+        "adjustment_id": _ids("adj", n_adj), "update_id": _ids("upd", n_updates).gather(adj_upd),
+        "claimant_id": "unit-0", "category_id": loss_ids.gather(rng.integers(0, LOSS_CATEGORIES, n_adj)),
+        "adjusted_on": upd_day[adj_upd], "change": rng.integers(-50, 50, n_adj),
+        "quote": "the figures were adjusted",
+    })
+    n_dir = max(rows // 1000, 1)
+    dir_upd = rng.integers(0, n_updates, n_dir)
+    city = rng.integers(0, 600, n_dir)
+    directions = pl.DataFrame({
+        "direction_id": _ids("dir", n_dir), "update_id": _ids("upd", n_updates).gather(dir_upd),
+        "claimant_id": "unit-0", "stated": pl.Series([f"City {c}" for c in city]),
+        "place_id": _ids("city", 600).gather(city), "quote": "the greatest losses were in this direction",
+    })
     return {"sources": sources, "updates": updates, "events": events, "munitions": munitions,
-            "casualty_reports": casualty.drop("__dedupe"), "damage_reports": damage}
+            "casualty_reports": casualty.drop("__dedupe"), "damage_reports": damage, "equipment_losses": equipment,
+            "loss_adjustments": adjustments, "loss_directions": directions}
 
 
 def _fill(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
@@ -171,7 +213,7 @@ def _fill(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
 
 def inject(frames: dict[str, pl.DataFrame], k: int, rng: np.random.Generator) -> list[dict]:
     """Put K faults at distinct, known lines; return their list."""
-    faults = []
+    faults: list[dict] = []
     for i in range(k):
         code, table, field, value = FAULT_KINDS[i % len(FAULT_KINDS)]
         frame = frames[table]
