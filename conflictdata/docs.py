@@ -213,7 +213,7 @@ def coverage(package: Package | None = None) -> str:
     Examples
     --------
     >>> print(coverage().splitlines()[0])                      # doctest: +ELLIPSIS
-    - **Claims**: ... claims (... munitions, ... casualty_reports, ... damage_reports), in ... updates of 1 source.
+    - **Claims**: ... claims (... munitions, ... casualty_reports, ... damage_reports, ... equipment_losses), in ...
     """
     import polars as pl
 

@@ -45,7 +45,7 @@ from .schema import TableSchema
 
 EXTRA = "sql"
 # The claim tables (a schema with a claimKey) and the views that explain them: munitions_claims,
-# casualty_claims, damage_claims.
+# casualty_claims, damage_claims, equipment_losses_claims.
 EVENT_RELATIONS = ("event_figures", "event_disputes")
 
 
@@ -66,8 +66,9 @@ def claim_views(package: Package) -> dict[str, str]:
     Examples
     --------
     >>> from conflictdata.package import locate
-    >>> claim_views(locate())
-    {'munitions_claims': 'munitions', 'casualty_claims': 'casualty_reports', 'damage_claims': 'damage_reports'}
+    >>> claim_views(locate())  # doctest: +NORMALIZE_WHITESPACE
+    {'munitions_claims': 'munitions', 'casualty_claims': 'casualty_reports', 'damage_claims': 'damage_reports',
+     'equipment_losses_claims': 'equipment_losses'}
     """
     return {claim_view_name(name): name for name, r in package.resources.items()
             if TableSchema.from_dict(r.schema).claim_key}
@@ -129,7 +130,7 @@ def views(package: Package) -> list[View]:
     --------
     >>> from conflictdata.package import locate
     >>> [v.name for v in views(locate())]
-    ['munitions_claims', 'casualty_claims', 'damage_claims']
+    ['munitions_claims', 'casualty_claims', 'damage_claims', 'equipment_losses_claims']
     >>> "claimant_name" in dict(views(locate())[0].columns)
     True
     """

@@ -63,7 +63,7 @@ def build_layout(package: Package) -> Layout:
     >>> from conflictdata.package import locate
     >>> layout = build_layout(locate())
     >>> layout.branches["updates"].children
-    ('munitions', 'casualty_reports', 'damage_reports')
+    ('munitions', 'casualty_reports', 'damage_reports', 'equipment_losses', 'loss_adjustments', 'loss_directions')
     >>> layout.implied("munitions")
     ('update_id',)
     """

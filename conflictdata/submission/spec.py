@@ -98,7 +98,7 @@ def build_json_schema(layout: Layout) -> dict:
     >>> from conflictdata.submission.layout import build_layout
     >>> schema = build_json_schema(build_layout(locate()))
     >>> list(schema["properties"])
-    ['source', 'actors', 'places', 'munition_types', 'events', 'updates']
+    ['source', 'actors', 'places', 'munition_types', 'loss_categories', 'events', 'updates']
     """
     root = layout.branches[layout.root]
     props: dict = {root.key: {"$ref": f"#/$defs/{root.table}"}}
