@@ -168,11 +168,30 @@ def download(version: str, out: str | os.PathLike | None = None, **options) -> P
     return out
 
 
+def fetch_file(base_url: str, version: str, name: str, sha256: str, folder: str | os.PathLike, *,
+               label: str, what: str, progressbar: bool | None = None) -> Path:
+    """The file ``{base_url}/{version}/{name}`` in ``folder / name``, verified: the release path for one file.
+
+    Used for third-party files pinned by sha256 (an importer's input at a pinned commit): a
+    cached file that matches is used without any network; one that does not is fetched again;
+    a download whose sha256 is not ``sha256`` (64 hex digits) is refused and never kept
+    (:class:`IntegrityError`). ``label`` names the file's origin in messages ("conflictdata
+    1.2.0"), ``what`` what pins the sha256.
+    """
+    pooch = require("pooch", EXTRA)
+    bar = _progressbar_wanted() if progressbar is None else progressbar
+    get = _Getter(pooch, base_url.rstrip("/"), version, Path(folder), bar, label=label)
+    with _quiet(pooch):
+        return get(name, f"sha256:{sha256}", what=what)
+
+
 class _Getter:
     """Fetch one release file through pooch into the cache, or refuse it."""
 
-    def __init__(self, pooch, base: str, version: str, folder: Path, progressbar: bool):
+    def __init__(self, pooch, base: str, version: str, folder: Path, progressbar: bool, *, label: str | None = None):
         self.pooch, self.base, self.version, self.folder, self.progressbar = pooch, base, version, folder, progressbar
+        self.label = label or f"conflictdata {version}"
+        self.short = label or version
 
     def __call__(self, name: str, expected: str, *, what: str) -> Path:
         import requests
@@ -192,7 +211,7 @@ class _Getter:
             if downloader.sha256 is None:
                 raise ReleaseError(f"cannot download {url}: {exc}") from None
             raise IntegrityError(
-                f"{name} of conflictdata {self.version} is corrupt or has been tampered with: its sha256 is "
+                f"{name} of {self.label} is corrupt or has been tampered with: its sha256 is "
                 f"{downloader.sha256} but {what} says {want}; refused and not cached (from {url})"
             ) from None
         except requests.HTTPError as exc:
@@ -200,7 +219,7 @@ class _Getter:
             raise ReleaseError(f"cannot download {url}: HTTP {status}; is {self.version} published there?") from None
         except requests.RequestException as exc:
             raise ReleaseError(
-                f"cannot download {url} ({type(exc).__name__}) and {name} of {self.version} is not in the "
+                f"cannot download {url} ({type(exc).__name__}) and {name} of {self.short} is not in the "
                 f"cache {self.folder}; connect to the network or set {ENV_BASE_URL}"
             ) from None
         return target

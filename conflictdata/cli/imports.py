@@ -62,3 +62,60 @@ def missile_attacks(daily_csv, catalog, out, force, fmt, max_errors):
         click.echo(f"{n_warnings} warning(s) not listed ({codes}); 'conflictdata validate {result.out}' lists them",
                    err=True)
     raise SystemExit(EXIT_OK if errors.valid else EXIT_INVALID)
+
+
+@import_group.command("general-staff", short_help="The General Staff's daily loss tallies (2022-Ukraine-Russia-War-"
+                                                  "Dataset, pinned commit).")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, path_type=str), default=None, metavar="DIR",
+              help="Read the three pinned files from DIR (checked against their pinned sha256) instead of "
+                   "downloading them.")
+@click.option("--into", "into", type=click.Path(path_type=str), default=None, metavar="PKG",
+              help="The package folder to merge into; default: the one in the current folder.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and say what differs when the package's data "
+                                            "is not exactly what the pinned input gives.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="How to print the faults validation finds in the merged package.")
+@friendly
+def general_staff(from_dir, into, check, fmt):
+    """Merge the General Staff's daily tallies of Russian losses into a package.
+
+    Reads russia_losses_equipment.json, russia_losses_personnel.json and
+    russia_losses_equipment_correction.json of PetroIvaniuk/2022-Ukraine-Russia-War-Dataset at
+    the pinned commit (downloaded once and verified, or from --from DIR), replaces every row of
+    that source (its source, its updates and their claims), adds the catalogue rows it needs,
+    validates the result and writes all tables at once. Running it twice changes nothing.
+
+    Exit codes: 0 imported (or, with --check, the data is what the input gives), 1 an input
+    fault, a failed validation or (--check) a difference; nothing is written then; 2 the
+    package cannot be read or written.
+    """
+    from ..errors import InputFileError, IntegrityError
+    from ..importers.general_staff import differences, import_general_staff
+
+    try:
+        outcome = import_general_staff(into, from_dir=from_dir, check=check)
+    except (InputFileError, IntegrityError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_INVALID) from None
+    counts = ", ".join(f"{n} {name}" for name, n in outcome.merge.rows.counts.items())
+    if check:
+        diffs = differences(outcome.merge)
+        if diffs:
+            click.echo("\n".join(diffs))
+            click.echo(f"differs: {outcome.root} is not what the pinned input gives ({len(outcome.merge.changed)} "
+                       "file(s)); run `conflictdata import general-staff` to rewrite the imported rows", err=True)
+            raise SystemExit(EXIT_INVALID)
+        click.echo(f"up to date: the data of {outcome.root} is what the pinned input gives ({counts}), checked in "
+                   f"{outcome.seconds:.1f} s", err=True)
+        raise SystemExit(EXIT_OK)
+    if outcome.report is not None and not outcome.report.valid:
+        click.echo(outcome.report.render(fmt))
+        click.echo("nothing written: the package as the import would leave it is not valid", err=True)
+        raise SystemExit(EXIT_INVALID)
+    if not outcome.written:
+        click.echo(f"unchanged: {outcome.root} already holds what the pinned input gives ({counts}); "
+                   f"{outcome.seconds:.1f} s", err=True)
+    else:
+        click.echo(f"imported into {outcome.root} in {outcome.seconds:.1f} s: {counts}; rewrote "
+                   f"{', '.join(outcome.written)}", err=True)
+    raise SystemExit(EXIT_OK)
