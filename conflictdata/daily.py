@@ -43,6 +43,8 @@ def daily(table: str, category: str | None = None, *, measure: str | None = None
 
     A series is one claimant's running total of one measure (and, in ``equipment_losses``, of
     one loss category). The change is derived here, never stored: ``total - previous_total``.
+    Reports are in date order (two of one series on one date, in claim_id order, each compared
+    with the one before it).
 
     Parameters
     ----------

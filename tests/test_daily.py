@@ -37,19 +37,24 @@ PERSONNEL = {
 ADJUSTMENTS = [("2022-03-03", "tank", "-15"), ("2022-03-03", "tank", "2"), ("2022-02-26", "personnel", "-50")]
 
 
-def append(path: Path, rows: list[dict]) -> None:
+def append(path: Path, rows: list[dict], *, keep=lambda row: True) -> None:
     header, old = read_rows(path)
-    write_rows(path, header, old + [[r.get(h, "") for h in header] for r in rows])
+    kept = [r for r in old if keep(dict(zip(header, r, strict=True)))]
+    write_rows(path, header, kept + [[r.get(h, "") for h in header] for r in rows])
 
 
 def running_totals(pkg: Path, totals: dict | None = None, personnel: dict | None = None,
                    adjustments: list | None = None) -> Path:
-    """Write General Staff-like daily reports into the package copy ``pkg``."""
+    """Write General Staff-like daily reports into the package copy ``pkg``, in place of its running totals.
+
+    The shipped package's own running totals and adjustments (the imported reports) are
+    removed first, so the tests see these rows alone.
+    """
     totals = TOTALS if totals is None else totals
     personnel = PERSONNEL if personnel is None else personnel
     adjustments = ADJUSTMENTS if adjustments is None else adjustments
     days = sorted(set(totals) | set(personnel))
-    update = {d: f"general-staff-{d}" for d in days}
+    update = {d: f"fixture-report-{d}" for d in days}
     append(pkg / "data" / "sources.csv", [
         {"source_id": SOURCE, "publisher": "Petro Ivaniuk", "title": "Russia losses (a test fixture)",
          "kind": "dataset", "language": "en", "license": "MIT"}])
@@ -61,17 +66,18 @@ def running_totals(pkg: Path, totals: dict | None = None, personnel: dict | None
         {"claim_id": f"gs-{d}-{c}", "update_id": update[d], "claimant_id": GS, "category_id": c,
          "owner_id": "russian-armed-forces", "event_start": START, "event_end": d, "figure_kind": "running_total",
          "lost": str(n), "certainty": "asserted", "quote": f"{c} {n}"}
-        for d, row in totals.items() for c, n in row.items()])
+        for d, row in totals.items() for c, n in row.items()], keep=lambda row: False)
     append(pkg / "data" / "casualty_reports.csv", [
         {"report_id": f"gs-{d}-personnel", "update_id": update[d], "claimant_id": GS, "event_start": START,
          "event_end": d, "victim_actor_id": "russian-armed-forces", "victim_group": "military",
          "figure_kind": "running_total", "casualties": best, "casualties_low": low, "captured": captured,
          "certainty": "asserted", "hedge": hedge, "quote": f"personnel {hedge} {best or low}"}
-        for d, (best, low, hedge, captured) in personnel.items()])
+        for d, (best, low, hedge, captured) in personnel.items()],
+        keep=lambda row: row["figure_kind"] != "running_total")
     append(pkg / "data" / "loss_adjustments.csv", [
         {"adjustment_id": f"adjustment-{i}", "update_id": update[d], "claimant_id": GS, "category_id": c,
          "adjusted_on": d, "change": n, "quote": f"{c} {n}"}
-        for i, (d, c, n) in enumerate(adjustments)])
+        for i, (d, c, n) in enumerate(adjustments)], keep=lambda row: False)
     return pkg
 
 
@@ -99,7 +105,7 @@ def test_tanks_per_report_with_the_revision_kept_and_marked(gs):
     assert t["days"].to_list() == [None, 1, 4, 1, 58, 1]
     assert t["revision"].to_list() == [False, False, False, True, False, False]
     assert t["adjustments"].to_list() == [None, None, None, -13, None, None]  # -15 + 2, listed beside
-    assert t["claim_id"][3] == "gs-2022-03-03-tank" and t["update_id"][3] == "general-staff-2022-03-03"
+    assert t["claim_id"][3] == "gs-2022-03-03-tank" and t["update_id"][3] == "fixture-report-2022-03-03"
     assert set(t["claimant_id"]) == {GS} and set(t["measure"]) == {"lost"} and t["bound"].null_count() == 6
 
 
@@ -147,8 +153,12 @@ def test_ordinary_counts_are_not_running_totals(gs):
         ~pl.col("claim_id").str.starts_with("gs-")).height == 0
 
 
-def test_the_shipped_package_gives_the_columns_even_while_empty():
-    assert list(cd.daily("equipment_losses", category="tank").columns) == COLUMNS
+def test_the_shipped_package_gives_the_columns_and_one_row_per_report():
+    tanks = cd.daily("equipment_losses", category="tank", format="polars")
+    assert tanks.columns == COLUMNS
+    # one row per report, every change what the totals say (empty before the import)
+    assert tanks["date"].n_unique() == tanks.height
+    assert (tanks["change"] == tanks["total"] - tanks["previous_total"]).all()
 
 
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
