@@ -9,6 +9,11 @@ alternatives, never summed, and no side's count is divided by another's: the pic
 mixes one claimant's numerator with another's denominator. Claims not linked to an event are
 not drawn; the figure says how many events and claims it shows.
 
+:func:`plot_daily` draws a second picture: running totals (the General Staff's daily reports)
+as the change since the report before, one panel per series, from :func:`conflictdata.daily`;
+revisions (a total lower than the one before) in another colour, counted in the titles and
+caption.
+
 matplotlib is used through its object-oriented API on the Agg canvas: no pyplot, no global
 state, no window, and the backend of a running notebook is left alone.
 """
@@ -185,5 +190,214 @@ def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, versi
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(out) as tmp:
         # no timestamp or version in the file's metadata, so the same data gives the same bytes
+        fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The second picture: running totals as per-day changes (cd.daily), revisions visible.
+
+# a name that is not a loss category of equipment_losses: (table, measure, unit)
+DAILY_MEASURES = {
+    "personnel": ("casualty_reports", "casualties", "people killed or wounded"),
+    "captured": ("casualty_reports", "captured", "people taken prisoner"),
+}
+RISE = "#0072b2"
+REVISION = "#d55e00"
+
+
+@dataclass
+class Series:
+    """One panel of :func:`daily_figure`: one claimant's running total of one thing, per report."""
+
+    name: str  # as asked: a loss category ("tank") or "personnel" / "captured"
+    title: str  # "Tanks"
+    unit: str  # "tanks", for the y-axis label
+    claimant_id: str | None
+    claimant: str  # the claimant's name
+    rows: list[dict]  # cd.daily's rows (date, total, change, days, revision, bound, ...)
+
+    @property
+    def revisions(self) -> int:
+        return sum(1 for r in self.rows if r["revision"])
+
+    @property
+    def gaps(self) -> int:
+        """Reports more than a day after the one before: their change spans those days."""
+        return sum(1 for r in self.rows if (r["days"] or 0) > 1)
+
+
+@dataclass
+class Daily:
+    """What :func:`daily_figure` draws: a :class:`Series` per name asked (and claimant)."""
+
+    series: list[Series]
+    label: str  # what package it is
+    empty: list[str] = field(default_factory=list)  # names asked with no running total in the package
+
+    @property
+    def revisions(self) -> int:
+        return sum(s.revisions for s in self.series)
+
+    @property
+    def reports(self) -> int:
+        return sum(len(s.rows) for s in self.series)
+
+
+def daily_series(names: str | list[str], path: str | os.PathLike | None = None, *,
+                 version: str | None = None) -> Daily:
+    """The series :func:`plot_daily` draws: for each name, :func:`conflictdata.daily` per claimant.
+
+    A name is a loss category of ``equipment_losses`` (``"tank"``, see ``loss_categories``), or
+    ``"personnel"`` (casualty_reports' ``casualties``: killed and wounded together, as the
+    General Staff counts them) or ``"captured"``; several are comma-separated or a list.
+
+    Examples
+    --------
+    >>> d = daily_series("tank,personnel")
+    >>> sorted({s.name for s in d.series} | set(d.empty))   # drawn, or said to have no running totals
+    ['personnel', 'tank']
+    """
+    import polars as pl
+
+    from .daily import daily_frame
+    from .load import load_arrow
+
+    asked = [n.strip() for n in (names.split(",") if isinstance(names, str) else names) if n.strip()]
+    if not asked:
+        raise ValueError("name at least one series: a loss category such as 'tank', or 'personnel'")
+    if len(asked) > MAX_PANELS:
+        raise ValueError(f"at most {MAX_PANELS} series in one picture, not {len(asked)}")
+    package = open_package_or_version(path, version)
+    label = package.descriptor.get("title") or package.root.name
+    label += f" (version {package.version})" if package.version else ""
+    categories: dict[str, str] = {}
+    if "loss_categories" in package.resources:
+        lc = cast("pl.DataFrame", pl.from_arrow(load_arrow(package, "loss_categories")))
+        categories = dict(lc.select("category_id", "name").iter_rows())
+    actors: dict[str, str] = {}
+    if "actors" in package.resources:
+        ac = cast("pl.DataFrame", pl.from_arrow(load_arrow(package, "actors")))
+        actors = dict(ac.select("actor_id", "name").iter_rows())
+    out = Daily([], label)
+    for name in asked:
+        if name in DAILY_MEASURES:
+            table, measure, unit = DAILY_MEASURES[name]
+            frame = daily_frame(package, table, measure=measure)
+            title = "Personnel (killed and wounded, unsplit)" if name == "personnel" else "Prisoners of war"
+        elif name in categories:
+            frame = daily_frame(package, "equipment_losses", category=name)
+            title = categories[name]
+            unit = title.lower()
+        else:
+            known = ", ".join(dict.fromkeys([*DAILY_MEASURES, *categories]))
+            raise ValueError(f"no series {name!r}; name a loss category or a measure: {known}")
+        if not frame.height:
+            out.empty.append(name)
+            continue
+        for claimant in frame["claimant_id"].unique(maintain_order=True):
+            rows = frame.filter(pl.col("claimant_id") == claimant).to_dicts()
+            out.series.append(Series(name, title, unit, claimant, actors.get(claimant, claimant), rows))
+    out.series = out.series[:MAX_PANELS]
+    return out
+
+
+def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
+    """Draw ``data`` on a new matplotlib Figure (Agg canvas): one panel per series.
+
+    Each report's change since the report before is a bar at its date; a change below zero (a
+    revision: a total lower than the one before, kept as reported) is drawn in another colour,
+    with a marker under it so that one day among a thousand stays visible.
+    """
+    require("matplotlib", EXTRA)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    n = len(data.series)
+    fig = Figure(figsize=(12, 1.8 + 2.8 * max(1, n)), layout="constrained", dpi=120)
+    FigureCanvasAgg(fig)
+    claimants = sorted({s.claimant for s in data.series})
+    who = " and ".join(claimants) if claimants else "the claimant"
+    fig.suptitle(title or "Losses per day, derived from running totals as claimed", fontsize=13,
+                 fontweight="bold", x=0.01, ha="left")
+    gaps = sum(s.gaps for s in data.series)
+    note = (f"The claims of {who} in {data.label}: one party's figures, not verified. Derived per day from "
+            "its running totals since 24 February 2022: each bar is a report's total minus the report before "
+            "(never a figure the source stated)."
+            f"\n{_count(data.revisions, 'revision')} (a total lower than the one before, kept as reported) "
+            "drawn below zero in orange, marked ▼."
+            + (f" {_count(gaps, 'report')} more than a day after the one before: a paler bar, the change "
+               "over those days." if gaps else "")
+            + (f" No running totals of: {', '.join(data.empty)}." if data.empty else ""))
+    fig.supxlabel("\n".join(textwrap.fill(line, 150) for line in note.split("\n")), fontsize=8, color="#444444")
+    if not n:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"No running totals of {', '.join(data.empty)} in the package.", ha="center",
+                va="center", fontsize=11)
+        return fig
+    axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
+    for ax, s in zip(axes, data.series, strict=True):
+        drawn = [r for r in s.rows if r["change"] is not None]
+        rises = [r for r in drawn if r["change"] >= 0 and (r["days"] or 0) <= 1]
+        spans = [r for r in drawn if r["change"] >= 0 and (r["days"] or 0) > 1]
+        falls = [r for r in drawn if r["change"] < 0]
+        ax.bar([r["date"] for r in rises], [r["change"] for r in rises], width=1.0, color=RISE, linewidth=0)
+        ax.bar([r["date"] for r in spans], [r["change"] for r in spans], width=1.0, color=RISE, alpha=0.4,
+               linewidth=0)
+        ax.bar([r["date"] for r in falls], [r["change"] for r in falls], width=1.0, color=REVISION, linewidth=0)
+        ax.axhline(0, color="#222222", linewidth=0.6)
+        if falls:
+            low = min(r["change"] for r in falls)
+            ax.plot([r["date"] for r in falls], [low * 1.08] * len(falls), linestyle="none", marker="v",
+                    color=REVISION, markersize=6)
+        if not drawn:
+            ax.set_ylim(0, 1)
+            ax.text(0.5, 0.5, "One report only: no report before it to differ from.", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9, color="#444444")
+        last = s.rows[-1]
+        lower = " (a lower bound)" if last["bound"] else ""
+        hedge = f"{last['hedge']} " if last.get("hedge") else ""
+        ax.set_title(f"{s.title}: {_count(s.revisions, 'revision')}; {s.claimant}; last total {hedge}"
+                     f"{last['total']:,} on {last['date']}{lower}",
+                     fontsize=10, loc="left")
+        ax.set_ylabel(f"{s.unit} per day,\nas claimed", fontsize=8)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.tick_params(labelsize=8)
+    handles = [Patch(color=RISE, label="rise since the report before"),
+               Line2D([], [], color=REVISION, marker="v", linestyle="none", label="revision (total lowered)")]
+    if gaps:
+        handles.insert(1, Patch(color=RISE, alpha=0.4, label="rise over more than a day"))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=9)
+    return fig
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def plot_daily(out: str | os.PathLike, names: str | list[str], path: str | os.PathLike | None = None, *,
+               version: str | None = None, title: str | None = None) -> Daily:
+    """Draw running totals as per-day changes (:func:`daily_figure`) and save it to ``out``.
+
+    Written like :func:`plot`: beside ``out``, renamed into place, the same data giving the same
+    bytes. Returns the :class:`Daily` drawn.
+
+    Examples
+    --------
+    >>> plot_daily("daily.png", "tank,personnel")                 # doctest: +SKIP
+    """
+    require("matplotlib", EXTRA)
+    out = Path(out)
+    fmt = out.suffix.lstrip(".").lower() or "png"
+    data = daily_series(names, path, version=version)
+    fig = daily_figure(data, title=title)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(out) as tmp:
         fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
     return data

@@ -11,6 +11,7 @@ from conflictdata.cli import cli
 from conflictdata.errors import MissingExtraError
 
 from .conftest import read_rows, write_rows
+from .test_daily import running_totals
 
 pytest.importorskip("matplotlib", reason="matplotlib is in the test extra: pip install '.[test]'")
 
@@ -143,3 +144,75 @@ def test_without_matplotlib_the_error_names_the_extra(monkeypatch, tmp_path):
     r = run("plot", str(tmp_path / "x.png"))
     assert r.exit_code == 2 and "pip install 'conflictdata[plot]'" in r.output
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the second picture: running totals per day (--daily), on a fixture of daily reports ------
+
+@pytest.fixture
+def gs(pkg):
+    """The package with a few daily running totals (tests/test_daily.py): a revision, a merge."""
+    return running_totals(pkg)
+
+
+def daily_bars(ax):
+    """(height, colour) of every bar of a panel."""
+    from matplotlib.colors import to_hex
+
+    return [(p.get_height(), to_hex(p.get_facecolor(), keep_alpha=False)) for p in ax.patches]
+
+
+def test_daily_draws_each_series_with_its_revision_in_another_colour(gs):
+    d = pl.daily_series("tank,personnel", gs)
+    assert [s.name for s in d.series] == ["tank", "personnel"] and d.empty == []
+    assert d.revisions == 1 and d.reports == 10
+    fig = pl.daily_figure(d)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 2
+    tank = daily_bars(panels[0])
+    assert sorted(h for h, _ in tank) == [-13, 8, 65, 66, 802]  # the first report has no change
+    assert [c for h, c in tank if h < 0] == [pl.REVISION] and {c for h, c in tank if h > 0} == {pl.RISE}
+    assert panels[0].get_ylabel() == "tanks per day,\nas claimed"
+    assert "1 revision;" in panels[0].get_title(loc="left") and "0 revisions" in panels[1].get_title(loc="left")
+    assert "killed or wounded" in panels[1].get_ylabel()
+    assert "about 9,000" in panels[1].get_title(loc="left")
+    caption = fig._supxlabel.get_text()
+    assert "General Staff of the Armed Forces of Ukraine" in caption and "not verified" in caption
+    assert "Derived per day from" in caption and "running totals since 24 February 2022" in caption
+    assert "1 revision " in caption
+    # the revision is marked so that it stays visible among a thousand bars
+    assert any(line.get_marker() == "v" and len(line.get_xdata()) == 1 for line in panels[0].lines)
+
+
+def test_a_merged_series_starts_without_a_change_and_says_why(gs):
+    d = pl.daily_series(["vehicles-and-fuel-tanks"], gs)
+    fig = pl.daily_figure(d)
+    (panel,) = [ax for ax in fig.axes if ax.axison]
+    assert len(panel.patches) == 0 and any("One report only" in t.get_text() for t in panel.texts)
+
+
+def test_cli_daily_writes_the_picture_and_counts_what_it_drew(gs, tmp_path):
+    out = tmp_path / "daily.png"
+    r = run("plot", str(out), "--path", str(gs), "--daily", "tank,personnel")
+    assert r.exit_code == 0, r.output
+    assert "2 series, 10 reports, 1 revision" in r.output
+    assert out.read_bytes().startswith(PNG)
+    width, height = png_size(out)
+    assert width >= 1000 and height >= 600
+    again = tmp_path / "again.png"
+    pl.plot_daily(again, "tank,personnel", gs)
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_cli_daily_names_the_series_it_knows_for_a_wrong_one(gs, tmp_path):
+    r = run("plot", str(tmp_path / "x.png"), "--path", str(gs), "--daily", "tanks")
+    assert r.exit_code == 2 and "no series 'tanks'" in r.output and "tank" in r.output
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_daily_without_running_totals_still_gives_a_picture_that_says_so(gs, tmp_path):
+    out = tmp_path / "empty.png"
+    r = run("plot", str(out), "--path", str(gs), "--daily", "helicopter")
+    assert r.exit_code == 0 and "no running totals of helicopter" in r.output
+    assert out.read_bytes().startswith(PNG)
+    fig = pl.daily_figure(pl.daily_series("helicopter", gs))
+    assert any("No running totals of helicopter" in t.get_text() for ax in fig.axes for t in ax.texts)

@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cite": ("conflictdata.cli.users:cite", "Print how to cite the data version in use (text, BibTeX)."),
     "sql": ("conflictdata.cli.users:sql", "Run a read-only SQL query (DuckDB) over tables and views."),
     "export": ("conflictdata.cli.users:export", "Export to a DuckDB or SQLite database or an Excel workbook."),
-    "plot": ("conflictdata.cli.users:plot", "Plot launched vs intercepted over time by munition category."),
+    "plot": ("conflictdata.cli.users:plot", "Draw each side's figures per event, or running totals per day (--daily)."),
 }
 
 

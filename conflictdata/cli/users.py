@@ -162,18 +162,34 @@ def export(out, fmt, path, version, force):
 @PACKAGE_PATH
 @VERSION
 @click.option("--title", help="A title instead of the default one.")
+@click.option("--daily", "series", metavar="SERIES",
+              help="Draw running totals per day instead: comma-separated loss categories (tank, apc, ...) "
+                   "or personnel, captured; e.g. --daily tank,personnel.")
 @friendly
-def plot(out, path, version, title):
+@usage_errors
+def plot(out, path, version, title, series):
     """Draw each side's figures per event into OUT (.png, .svg, .pdf): one panel per event.
 
     In each panel, bars per measure (launched, intercepted, returned, hit, killed, ...) and
     side (a claimant's top-level actor), from the latest claims; a range is drawn low to high.
+    With --daily SERIES, one panel per series instead: the change of a running total (the
+    General Staff's daily reports) since the report before, derived per day, with revisions
+    (a total lower than the one before, kept as reported) in another colour and counted.
     From whatever package is given: the installed data, --path or --version. An existing OUT
     is replaced. Needs pip install 'conflictdata[plot]'.
     """
+    _one_source(path, version)
+    if series is not None:
+        from ..plot import plot_daily
+
+        daily = plot_daily(out, series, path, version=version, title=title)
+        empty = f"; no running totals of {', '.join(daily.empty)}" if daily.empty else ""
+        revisions = f"{daily.revisions} revision" + ("" if daily.revisions == 1 else "s")
+        click.echo(f"wrote {out}: {len(daily.series)} series, {daily.reports} reports, {revisions}{empty}",
+                   err=not daily.series)
+        return
     from ..plot import plot as draw
 
-    _one_source(path, version)
     data = draw(out, path, version=version, title=title)
     if not data.events:
         click.echo(f"wrote {out}: no event has a claimed figure to draw", err=True)
