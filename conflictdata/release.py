@@ -12,8 +12,15 @@ The release folder is flat, so each file can be a GitHub release asset::
     datapackage.json           Data Package v2; resources point at the Parquet files
     <table>.parquet            one per table, typed from the Table Schema
     <table>.csv                the same rows as CSV
+    LICENSE-DATA, LICENSE      the package's licences (CC BY 4.0 for the data, MIT for the code)
+    <notice>.txt               each file of LICENSES/ (the MIT notice of the imported General
+                               Staff rows); the descriptor's licence paths point at them
     SHA256SUMS                 for `sha256sum -c`
     conflictdata-<version>.zip all of the above in a folder conflictdata-<version>/
+
+The licence files come from the package's folder. A package that lacks them but is a copy of
+the installed one (the same ``name``) gets the installed copies; a licence file the descriptor
+names and neither holds stops the build: a release never goes out without its notices.
 """
 
 from __future__ import annotations
@@ -32,8 +39,8 @@ from typing import TYPE_CHECKING, Any, cast
 from . import semver
 from .atomic import staged_folder
 from .checksums import SUMS, sha256_file, sums_text
-from .errors import ReleaseError
-from .package import DESCRIPTOR, Package
+from .errors import PackageError, ReleaseError
+from .package import DESCRIPTOR, Package, installed_root
 from .report import Report
 from .schema import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, TableSchema
 
@@ -43,6 +50,9 @@ if TYPE_CHECKING:
 
 DATAPACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# the licence files every release carries when the package has them, and the folder of notices
+LICENCE_FILES = ("LICENSE-DATA", "LICENSE")
+LICENCE_FOLDER = "LICENSES"
 _ZIP_FLOOR = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 # Passed explicitly so a change of pyarrow's defaults cannot change the bytes silently.
@@ -111,10 +121,13 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     if not report.valid:
         return Build(report)
     epoch = release_epoch(package, version, source_date_epoch)
+    licences = licence_files(package)
     # 0o755 whatever the umask: a release folder is for sharing. Merged file by file into an
     # existing folder, so files there that are not the release's are left alone.
     with staged_folder(out, 0o755, merge=True) as staging:
         resources = [_write_table(package, name, staging, typed.pop(name)) for name in package.resources]
+        for flat, source in licences.items():
+            (staging / flat).write_bytes(source.read_bytes())
         descriptor = release_descriptor(package, version, epoch, resources)
         (staging / DESCRIPTOR).write_text(_json(descriptor), encoding="utf-8")
         members = sorted(p.name for p in staging.iterdir())
@@ -164,6 +177,8 @@ def release_descriptor(package: Package, version: str, epoch: int | None, resour
         if key in ("$schema", "profile", "resources", "version", "created"):
             continue
         descriptor[key] = [_contributor_v2(c) for c in value] if key == "contributors" else value
+        if key == "licenses" and isinstance(value, list):
+            descriptor[key] = [_flat_licence(entry) for entry in value]
         if key == "name":
             descriptor["version"] = version
     descriptor.setdefault("version", version)
@@ -171,6 +186,73 @@ def release_descriptor(package: Package, version: str, epoch: int | None, resour
         descriptor["created"] = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     descriptor["resources"] = resources
     return descriptor
+
+
+def licence_files(package: Package) -> dict[str, Path]:
+    """The licence files of ``package``'s release: file name in the (flat) release -> the file to copy.
+
+    ``LICENSE-DATA``, ``LICENSE``, every file in ``LICENSES/`` and every local ``path`` of the
+    descriptor's ``licenses``, from the package's folder; where the package lacks one and is a
+    copy of the installed package (the same ``name``), the installed file.
+
+    Raises
+    ------
+    ReleaseError
+        A licence file the descriptor names is in neither folder, or two files would take one name.
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> sorted(licence_files(locate()))
+    ['LICENSE', 'LICENSE-DATA', 'MIT-PetroIvaniuk-2022-Ukraine-Russia-War-Dataset.txt']
+    """
+    roots = [package.root]
+    try:
+        installed: Path | None = installed_root()
+    except PackageError:  # pragma: no cover - an installation without its data
+        installed = None
+    if installed is not None and installed.resolve() != package.root.resolve():
+        from .package import open_package
+
+        try:
+            same = open_package(installed).descriptor.get("name") == package.descriptor.get("name")
+        except Exception:  # noqa: BLE001 - a broken installed descriptor offers nothing to fall back on
+            same = False
+        if same:
+            roots.append(installed)
+    wanted = list(LICENCE_FILES)
+    for root in roots:
+        folder = root / LICENCE_FOLDER
+        if folder.is_dir():
+            wanted += [f"{LICENCE_FOLDER}/{p.name}" for p in sorted(folder.iterdir()) if p.is_file()]
+    listed = [e["path"] for e in package.descriptor.get("licenses") or []
+              if isinstance(e, dict) and _local(e.get("path"))]
+    wanted += listed
+    found: dict[str, Path] = {}
+    for relative in dict.fromkeys(wanted):
+        source = next((root / relative for root in roots if (root / relative).is_file()), None)
+        if source is None:
+            if relative in listed:
+                raise ReleaseError(f"{package.descriptor_path}: the licence file {relative!r} the descriptor "
+                                   "lists is missing; a release carries every licence notice")
+            continue
+        flat = Path(relative).name
+        if flat in found or not _NAME.fullmatch(flat.lower()):
+            raise ReleaseError(f"{relative}: cannot be the release file {flat!r} (taken, or not a plain file name)")
+        found[flat] = source
+    return found
+
+
+def _local(path: object) -> bool:
+    """A licence ``path`` that is a file of the package, not a web address."""
+    return isinstance(path, str) and bool(path) and "://" not in path and not path.startswith(("/", ".."))
+
+
+def _flat_licence(entry):
+    # the release folder is flat: a licence file of the package is beside the descriptor
+    if isinstance(entry, dict) and _local(entry.get("path")):
+        return {**entry, "path": Path(entry["path"]).name}
+    return entry
 
 
 def release_schema(schema: dict) -> dict:
