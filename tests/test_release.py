@@ -26,6 +26,8 @@ from conflictdata.release import build
 from .conftest import ROOT, copy_package, read_rows, set_cell, write_rows
 
 TABLES = cd.tables()
+MIT_NOTICE = "MIT-PetroIvaniuk-2022-Ukraine-Russia-War-Dataset.txt"
+LICENCES = {"LICENSE-DATA", "LICENSE", MIT_NOTICE}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_release_holds_every_table_twice_plus_descriptor_sums_and_zip(release):
-    expected = {"datapackage.json", "SHA256SUMS", "conflictdata-0.1.0.zip"}
+    expected = {"datapackage.json", "SHA256SUMS", "conflictdata-0.1.0.zip"} | LICENCES
     expected |= {f"{t}.parquet" for t in TABLES} | {f"{t}.csv" for t in TABLES}
     assert {p.name for p in release.iterdir()} == expected
 
@@ -122,7 +124,10 @@ def test_the_release_descriptor_stands_alone(release):
     source = json.loads((ROOT / "datapackage.json").read_text())
     assert d["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert d["version"] == source["version"]
-    assert d["licenses"] == source["licenses"] and d["sources"] == source["sources"]
+    # the folder is flat: a licence file of the package is beside the descriptor
+    assert d["licenses"] == [dict(e, path=Path(e["path"]).name) if "://" not in e["path"] else e
+                             for e in source["licenses"]]
+    assert d["sources"] == source["sources"]
     assert d["contributors"] and all("roles" in c for c in d["contributors"])
     assert [r["name"] for r in d["resources"]] == TABLES
     for r in d["resources"]:
@@ -195,7 +200,9 @@ def test_pandas_polars_and_duckdb_read_the_parquet(release):
         published = con.execute(f"SELECT min(published_date) FROM '{release / 'updates.parquet'}'").fetchone()[0]
     assert rows == (expected, int(pf["launched"].sum()))
     assert types["launched"] == "BIGINT" and types["window_start"].startswith("TIMESTAMP")
-    assert str(published) == "2024-10-08"
+    header, updates = read_rows(ROOT / "data/updates.csv")
+    dates = [u[header.index("published_date")] for u in updates]
+    assert str(published) == min(d for d in dates if d)
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -292,3 +299,73 @@ def test_rows_are_sorted_whatever_order_the_csv_has(pkg, tmp_path):
     straight = build(open_package(copy_package(tmp_path / "straight-src")), tmp_path / "straight")
     assert (shuffled.out / "munitions.parquet").read_bytes() == (straight.out / "munitions.parquet").read_bytes()
     assert (shuffled.out / "munitions.csv").read_bytes() == (straight.out / "munitions.csv").read_bytes()
+
+
+# --- licences: the MIT notice of the imported rows beside CC BY 4.0 ---------------------------
+
+def test_the_package_lists_the_mit_notice_after_cc_by():
+    licences = json.loads((ROOT / "datapackage.json").read_text())["licenses"]
+    assert licences[0]["name"] == "CC-BY-4.0"
+    (mit,) = [e for e in licences if e["name"] == "MIT"]
+    assert mit["path"] == f"LICENSES/{MIT_NOTICE}" and (ROOT / mit["path"]).is_file()
+    assert "PetroIvaniuk/2022-Ukraine-Russia-War-Dataset" in mit["title"] and "General Staff" in mit["title"]
+    text = (ROOT / mit["path"]).read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n\nCopyright (c) 2022 Petro Ivaniuk\n")
+    # the standard MIT text: the same permission notice as the code's own licence
+    assert text.split("\n", 3)[3] == (ROOT / "LICENSE").read_text(encoding="utf-8").split("\n", 3)[3]
+
+
+def test_the_release_folder_and_zip_carry_the_licences_byte_for_byte(release):
+    sources = {"LICENSE-DATA": ROOT / "LICENSE-DATA", "LICENSE": ROOT / "LICENSE",
+               MIT_NOTICE: ROOT / "LICENSES" / MIT_NOTICE}
+    with zipfile.ZipFile(release / "conflictdata-0.1.0.zip") as z:
+        for name, source in sources.items():
+            assert (release / name).read_bytes() == source.read_bytes()
+            assert z.read(f"conflictdata-0.1.0/{name}") == source.read_bytes()
+    listed = {line.split("  ", 1)[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
+    assert LICENCES <= listed
+    d = json.loads((release / "datapackage.json").read_text())
+    assert [e["name"] for e in d["licenses"]] == ["CC-BY-4.0", "MIT"]
+    assert (release / d["licenses"][1]["path"]).is_file()
+
+
+def test_a_package_s_own_licence_files_are_the_ones_released(pkg, tmp_path):
+    (pkg / "LICENSES").mkdir()
+    (pkg / "LICENSES" / MIT_NOTICE).write_text("MIT License\n\nCopyright (c) 2022 Petro Ivaniuk\n(this copy)\n")
+    (pkg / "LICENSE-DATA").write_text("CC BY 4.0 (this copy)\n")
+    result = build(open_package(pkg), tmp_path / "out")
+    assert result.ok
+    assert (result.out / MIT_NOTICE).read_text().endswith("(this copy)\n")
+    assert (result.out / "LICENSE-DATA").read_text() == "CC BY 4.0 (this copy)\n"
+    assert (result.out / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()  # the installed copy
+
+
+def test_another_package_without_the_licence_file_it_lists_is_not_released(pkg, tmp_path):
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    descriptor["name"] = "someone-elses-data"
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    out = tmp_path / "out"
+    with pytest.raises(ReleaseError, match=f"licence file 'LICENSES/{MIT_NOTICE}'.*missing"):
+        build(open_package(pkg), out)
+    assert not out.exists() or not any(out.iterdir())
+    # without the listed notice, another package's release holds no licence of this one
+    descriptor["licenses"] = descriptor["licenses"][:1]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    result = build(open_package(pkg), out)
+    assert result.ok and not LICENCES & {p.name for p in out.iterdir()}
+
+
+def test_the_wheel_is_under_5_mb_and_carries_the_notices(tmp_path):
+    # pip builds it with hatchling in an isolated environment (about 4 s with a warm cache)
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot build a wheel here (no build backend offline?): {r.stderr.strip()[-300:]}")
+    (wheel,) = tmp_path.glob("conflictdata-*.whl")
+    assert wheel.stat().st_size < 5 * 1024 * 1024, f"{wheel.stat().st_size} bytes"
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    assert {f"conflictdata/package_data/{n}" for n in ("LICENSE", "LICENSE-DATA", f"LICENSES/{MIT_NOTICE}",
+                                                        "datapackage.json", "data/equipment_losses.csv")} <= names
+    assert time.monotonic() - start < 60
