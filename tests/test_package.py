@@ -8,12 +8,9 @@ from conflictdata.package import locate, open_package
 from .conftest import ROOT
 
 
-def test_installed_package_has_the_nine_tables():
-    pkg = locate()
-    assert list(pkg.resources) == [
-        "sources", "updates", "actors", "places", "munition_types", "events", "munitions", "casualty_reports",
-        "damage_reports",
-    ]
+def test_installed_package_has_the_tables_of_its_descriptor():
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    assert list(locate().resources) == [r["name"] for r in descriptor["resources"]]
 
 
 def test_folder_or_descriptor_file_both_work(pkg):
