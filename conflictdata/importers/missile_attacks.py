@@ -257,8 +257,9 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     put("munition_types", [t.row() for t in type_list], [_made_at(t.origin) for t in type_list])
     put("events", events.rows, events.origins)
     put("munitions", munitions, origins_m)
-    put("casualty_reports", [], [])
-    put("damage_reports", [], [])
+    # Every other table of the package (casualties, damage, the loss tables): empty, the dataset has none.
+    tables = {name: tables.get(name, []) for name in template.resources}
+    origins = {name: origins.get(name, []) for name in template.resources}
     keys = {name: template.resource(name).schema.get("primaryKey", []) for name in tables}
     lineage = []
     for name, rows in tables.items():
