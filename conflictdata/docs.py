@@ -229,15 +229,42 @@ def coverage(package: Package | None = None) -> str:
     claims = {n: table(n) for n, s in schemas.items() if s.claim_key}
     u, s, a, p, t, e = (table(n) for n in ("updates", "sources", "actors", "places", "munition_types", "events"))
     total = sum(f.height for f in claims.values())
-    lines = [f"- **Claims**: {total} claims ({', '.join(f'{f.height} {n}' for n, f in claims.items())}), in "
+    lines = [f"- **Claims**: {total:,} claims ({', '.join(f'{f.height:,} {n}' for n, f in claims.items())}), in "
              f"{_count(u, 'update')} of {_count(s, 'source')}."]
+    if s is not None and s.height and u is not None:
+        # Per source: what kind of document, how it came in (curated, or imported under a licence).
+        by_update = pl.concat([f.select("update_id") for f in claims.values()]).join(
+            u.select("update_id", "source_id"), on="update_id", how="left").group_by("source_id").len()
+        per = s.join(by_update, on="source_id", how="left").join(
+            u.group_by("source_id").len(name="updates"), on="source_id", how="left").sort("source_id")
+        lines.append("- **By source**: " + "; ".join(
+            f"{r['publisher']} ({r['kind']}, "
+            + (f"imported under {r['license']}" if r.get("license") else "curated") + f"): {r['len'] or 0:,} claims "
+            f"in {r['updates'] or 0:,} updates" for r in per.iter_rows(named=True)) + ".")
+    tallies = {n: f.filter(pl.col("figure_kind").cast(pl.String) == "running_total") for n, f in claims.items()
+               if "figure_kind" in f.columns}
+    tallied = sum(f.height for f in tallies.values())
     if e is not None and e.height:
         kinds = e.group_by(pl.col("kind").cast(pl.String)).len().sort(["len", "kind"], descending=[True, False])
         linked = sum(f.filter(pl.col("event_id").is_not_null()).height for f in claims.values()
                      if "event_id" in f.columns)
         lines.append(f"- **Events**: {_count(e, 'event')} ("
                      + ", ".join(f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True))
-                     + f"); {linked} of {total} claims are linked to one, the others say in notes why not.")
+                     + f"); {linked} claims are linked to one; {total - linked - tallied} others say in notes why "
+                       "not" + (f", and the {tallied:,} running totals are about no one incident" if tallied else "")
+                     + ".")
+    if tallied:
+        from .daily import daily_frame
+
+        series = [daily_frame(package, n) for n in tallies if tallies[n].height]
+        steps = pl.concat([d.select("claimant_id", "category_id", "measure", "date", "revision") for d in series])
+        reports = pl.concat([f.select("update_id") for f in tallies.values()]).n_unique()
+        listed = table("loss_adjustments")
+        n_series = steps.select("category_id", "measure").unique().height
+        lines.append(f"- **Running totals**: {tallied:,} claims give a running total, in {reports:,} reports "
+                     f"{_span(steps['date'])} ({n_series} series); {int(steps['revision'].sum())} totals are lower "
+                     "than the report before (revisions, kept as reported)"
+                     + (f"; {listed.height:,} adjustments are listed apart" if listed is not None else "") + ".")
 
     def spans(frame):  # the start and end fields of a claim's window or event, as (Kyiv) days
         return [f for f in frame.columns if f.endswith(("_start", "_end"))
@@ -255,19 +282,15 @@ def coverage(package: Package | None = None) -> str:
     reported = pl.concat([x["published_date"] for x in (u, s) if x is not None]).drop_nulls() \
         if u is not None or s is not None else pl.Series([], dtype=pl.Date)
     period = f"events {_span(dates)}" if dates.len() else "no event is dated"
-    period += f" ({undated} of {total} claims give no event date)" if undated else ""
+    period += f" ({undated:,} of {total:,} claims give no event date)" if undated else ""
     period += f"; reported {_span(reported)}" if reported.len() else ""
     lines.append(f"- **Period**: {period}.")
-    if s is not None and s.height:
-        by = s.group_by("publisher", "kind").len().sort(["len", "publisher"], descending=[True, False])
-        lines.append("- **Sources**: " + ", ".join(f"{r['publisher']} ({r['kind']}): {r['len']}"
-                                                    for r in by.iter_rows(named=True)) + ".")
     if total and a is not None:
         who = pl.concat([f.select("claimant_id") for f in claims.values()]).group_by("claimant_id").len()
         who = who.join(a.select(pl.col("actor_id").alias("claimant_id"), "name", "country"), on="claimant_id",
                        how="left").sort(["len", "name"], descending=[True, False])
         lines.append("- **Who claims** (claims per claimant, with the claimant's country): " + ", ".join(
-            f"{r['name'] or r['claimant_id']} ({r['country'] or 'no country'}) {r['len']}"
+            f"{r['name'] or r['claimant_id']} ({r['country'] or 'no country'}) {r['len']:,}"
             for r in who.iter_rows(named=True)) + ".")
     if p is not None and p.height:
         countries = p.group_by("country").len().sort(["len", "country"], descending=[True, False], nulls_last=True)
@@ -292,7 +315,7 @@ def _span(dates) -> str:
 
 def _count(frame, noun: str) -> str:
     n = frame.height if frame is not None else 0
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 CARD_BEGIN, CARD_END = "<!-- data-card:begin -->", "<!-- data-card:end -->"
