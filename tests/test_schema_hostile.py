@@ -12,6 +12,7 @@ agree); "accepts" where it takes the schema and we are stricter, for the reason 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -442,7 +443,11 @@ def test_a_tighter_or_identical_schema_passes_against_the_base(pkg, base):
     r = invoke("validate", str(pkg), "--base", str(base))
     assert r.exit_code == 0, r.output
     edit_schema(pkg, "actors", lambda s: field_of(s, "notes")["constraints"].update(maxLength=1500))
-    edit_schema(pkg, "actors", lambda s: field_of(s, "kind")["constraints"]["enum"].remove("other"))
+    with open(pkg / "data" / "actors.csv", newline="", encoding="utf-8") as f:
+        used = {row["kind"] for row in csv.DictReader(f)}
+    kinds = field_of(json.loads((pkg / "schemas" / "actors.json").read_text(encoding="utf-8")), "kind")
+    unused = next(k for k in kinds["constraints"]["enum"] if k not in used)  # dropping it leaves the data valid
+    edit_schema(pkg, "actors", lambda s: field_of(s, "kind")["constraints"]["enum"].remove(unused))
     r = invoke("validate", str(pkg), "--base", str(base), "--format", "json")
     assert r.exit_code == 0, r.output
     assert not weakened(r)
