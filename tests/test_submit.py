@@ -169,8 +169,15 @@ def test_template_parses_and_asks_only_for_the_required_fields(tmp_path, pkg):
     check_shape(parsed, layout)
     assert {f.code for f in parsed.faults} == {"constraint-required"}
     required = {f.field.rsplit(".", 1)[-1] for f in parsed.faults}
-    assert required == {"publisher", "title", "kind", "summary", "claimant_id", "munition_type_id", "certainty",
-                        "victim_group", "object", "object_kind", "effect"}
+    # every required field of the tables the template writes a row of (the source, an update and its
+    # claims), but the ids (derived), the fields nesting fills in and the url the command was given
+    expected = set()
+    for table in layout.branches:
+        schema = layout.schemas[table]
+        given = {*schema.primary_key, *layout.implied(table), "url"}
+        expected |= {f.name for f in schema.fields if f.required and f.name not in given}
+    assert required == expected
+    assert {"publisher", "summary", "claimant_id", "munition_type_id", "certainty", "victim_group"} <= required
     lines = path.read_text().splitlines()
     for f in parsed.faults:  # each fault is on the line of its key
         assert lines[f.row - 1].strip().startswith(f.field.rsplit(".", 1)[-1] + ":")
@@ -332,10 +339,20 @@ def test_several_files_build_on_each_other_and_all_or_nothing(pkg, tmp_path):
 
 
 def test_a_file_without_a_final_line_end_gets_one_before_new_rows(pkg):
-    path = pkg / "data" / "sources.csv"
-    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    # munitions: the new claim sorts after every row, so it follows the unterminated last line;
+    # sources: the new source sorts before the last row, and the file ends as it did
+    ends = {}
+    for table in ("munitions", "sources"):
+        path = pkg / "data" / f"{table}.csv"
+        ends[table] = path.read_bytes().rstrip(b"\n")
+        path.write_bytes(ends[table])
     assert run("add", FICTIONAL, "--into", pkg).exit_code == 0
-    assert path.read_bytes().count(b"\n") == 3 and path.read_bytes().endswith(b"\n")
+    munitions = (pkg / "data" / "munitions.csv").read_bytes()
+    assert munitions.startswith(ends["munitions"] + b"\n") and munitions.endswith(b"\n")
+    assert len(read_rows(pkg / "data" / "munitions.csv")[1]) == len(read_rows(ROOT / "data" / "munitions.csv")[1]) + 1
+    sources = (pkg / "data" / "sources.csv").read_bytes()
+    last = ends["sources"].rsplit(b"\n", 1)[-1]
+    assert sources.endswith(b"\n" + last) and len(sources) > len(ends["sources"])
     assert cd.validate(pkg).valid
 
 
