@@ -26,7 +26,7 @@ from conflictdata.submission.spec import render_json_schema
 from conflictdata.submission.write import JOURNAL, LOCK, PAUSE_ENV, TMP_SUFFIX, prepare, recover
 from conflictdata.submit import add
 
-from .conftest import FIXTURES, ROOT, copy_package, read_rows
+from .conftest import FIXTURES, ROOT, SHARED, copy_package, read_rows
 
 EXAMPLES = ROOT / "examples" / "submissions"
 DW = EXAMPLES / "dw-2024-10-08.yaml"
@@ -233,9 +233,15 @@ def test_derived_ids_that_clash_in_the_file_get_a_number(tmp_path):
 
 
 def test_dw_example_reproduces_the_data_byte_for_byte(tmp_path):
+    """An empty package + ``add`` of the DW example + ``import general-staff`` of the pinned input is data/."""
+    losses = SHARED / "external" / "russia-losses"
+    if not losses.is_dir():
+        pytest.skip(f"{losses} is absent: the General Staff's rows in data/ cannot be reproduced without it")
     empty = empty_package(tmp_path / "empty")
     result = add([DW], into=empty)
     assert result.valid and result.written, result.files[0].report.render()
+    r = run("import", "general-staff", "--from", str(losses), "--into", str(empty))
+    assert r.exit_code == 0, r.output
     assert snapshot(empty) == snapshot(ROOT)
     assert cd.validate(empty).valid
 
