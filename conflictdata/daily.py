@@ -74,7 +74,8 @@ def daily(table: str, category: str | None = None, *, measure: str | None = None
         - ``total``: the running total as reported (the best figure; where only the lower
           bound is given, the lower bound, and ``bound`` says ``"low"``; never invented);
         - ``bound``: ``"low"`` where ``total`` is a lower bound, else null; ``hedge``: the
-          claim's own words ("about", "more than");
+          claim's own words ("about", "more than"), one per row: in ``casualty_reports`` the
+          words of its casualties figure stand beside its captured figure too;
         - ``previous_total``: the series' total in the report before (null for its first);
         - ``change``: ``total - previous_total``, the per-report figure, DERIVED (null for the
           first report of a series); ``days``: days since the report before;

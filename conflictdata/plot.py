@@ -305,7 +305,7 @@ def daily_series(names: str | list[str], path: str | os.PathLike | None = None, 
 def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
     """Draw ``data`` on a new matplotlib Figure (Agg canvas): one panel per series.
 
-    Each report's change since the report before is a bar at its date; a change below zero (a
+    Each report's change since the report before is a bar (a vertical line) at its date; a change below zero (a
     revision: a total lower than the one before, kept as reported) is drawn in another colour,
     with a marker under it so that one day among a thousand stays visible.
     """
@@ -339,15 +339,19 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
                 va="center", fontsize=11)
         return fig
     axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
+    dates = [r["date"] for s in data.series for r in s.rows]
+    span = max(1, (max(dates) - min(dates)).days)
+    width = max(0.6, min(6.0, 700 / span))  # points: bars for a few weeks, hairlines for years
     for ax, s in zip(axes, data.series, strict=True):
         drawn = [r for r in s.rows if r["change"] is not None]
         rises = [r for r in drawn if r["change"] >= 0 and (r["days"] or 0) <= 1]
         spans = [r for r in drawn if r["change"] >= 0 and (r["days"] or 0) > 1]
         falls = [r for r in drawn if r["change"] < 0]
-        ax.bar([r["date"] for r in rises], [r["change"] for r in rises], width=1.0, color=RISE, linewidth=0)
-        ax.bar([r["date"] for r in spans], [r["change"] for r in spans], width=1.0, color=RISE, alpha=0.4,
-               linewidth=0)
-        ax.bar([r["date"] for r in falls], [r["change"] for r in falls], width=1.0, color=REVISION, linewidth=0)
+        # a bar is a line from 0 to the change: a day stays at least a hairline among 1,600 of them
+        for group, colour, alpha in ((rises, RISE, 1.0), (spans, RISE, 0.4), (falls, REVISION, 1.0)):
+            if group:
+                ax.vlines([r["date"] for r in group], 0, [r["change"] for r in group], colors=colour,
+                          alpha=alpha, linewidth=width)
         ax.axhline(0, color="#222222", linewidth=0.6)
         if falls:
             low = min(r["change"] for r in falls)
@@ -359,7 +363,8 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
                     ha="center", va="center", fontsize=9, color="#444444")
         last = s.rows[-1]
         lower = " (a lower bound)" if last["bound"] else ""
-        hedge = f"{last['hedge']} " if last.get("hedge") else ""
+        # a casualty report's hedge ("about") qualifies its casualties, not the prisoners beside them
+        hedge = f"{last['hedge']} " if last.get("hedge") and s.name != "captured" else ""
         ax.set_title(f"{s.title}: {_count(s.revisions, 'revision')}; {s.claimant}; last total {hedge}"
                      f"{last['total']:,} on {last['date']}{lower}",
                      fontsize=10, loc="left")
