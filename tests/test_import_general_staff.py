@@ -250,6 +250,7 @@ FAULTS = [
     ("bad-date", lambda e, p, c: _set(e[1], date="2022-02-30"), f"{EQ} index 1, key 'date'"),
     ("unknown-key", lambda e, p, c: _rename(e[4], "tank", "tanks"), f"{EQ} index 4, key 'tanks': an unknown key"),
     ("unknown-personnel-key", lambda e, p, c: _set(p[0], wounded=1), f"{PE} index 0, key 'wounded': an unknown key"),
+    ("pow", lambda e, p, c: _set(p[0], POW="0"), f"{PE} index 0, key 'POW': the count \"0\" is not an integer"),
     ("hedge", lambda e, p, c: _set(p[1], **{"personnel*": "approx"}), f"{PE} index 1, key 'personnel*'"),
     ("after-merge", lambda e, p, c: _set(e[4], **{"fuel tank": 76}),
      f"{EQ} index 4, key 'fuel tank': the category fuel-tank is reported on 2022-05-01, on or after its merge date "
@@ -376,3 +377,13 @@ def test_offline_without_a_cache_says_so(upstream, tmp_path):
     upstream.stop()
     result = run("--into", str(copy_package(tmp_path / "pkg")), "--check")
     assert result.exit_code != 0 and "not in the cache" in result.output
+
+
+def test_a_null_pow_states_no_figure(tmp_path, monkeypatch):
+    pkg = copy_package(tmp_path / "pkg")
+    folder = faulty(tmp_path, monkeypatch, lambda e, p, c: _set(p[1], POW=None))
+    assert run("--from", str(folder), "--into", str(pkg)).exit_code == 0
+    reports = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}
+    assert reports["general-staff-2022-02-26-personnel"]["captured"] == ""
+    assert reports["general-staff-2022-02-25-personnel"]["captured"] == "0"
+    assert reports["general-staff-2022-02-26-personnel"]["quote"].endswith('"POW": null')

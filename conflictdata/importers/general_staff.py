@@ -346,7 +346,7 @@ def _personnel_row(update: str, i: int, date: _dt.date, rec: dict) -> dict[str, 
     else:
         row["casualties_low"] = str(figure + 1)
         notes += f" 'more' than {figure} gives casualties_low {figure + 1}."
-    if "POW" in rec:
+    if rec.get("POW") is not None:  # null, like an absent key, states no figure
         row["captured"] = str(_count(PERSONNEL, i, "POW", rec["POW"]))
         notes += f" POW {rec['POW']} gives captured {rec['POW']}."
     row["notes"] = notes + f" {PERSONNEL} index {i}."
