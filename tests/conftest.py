@@ -24,6 +24,31 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+def seed_only(pkg: Path) -> Path:
+    """``pkg`` without the imported rows: the sources of kind ``dataset``, their updates and the
+    rows pointing at those updates (the General Staff's 23,000). Catalogue rows stay.
+
+    For tests that replace a whole table with a fixture: the fixture stays a few lines long.
+    """
+    def table(name):
+        with open(pkg / "data" / f"{name}.csv", newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        return rows[0], rows[1:]
+
+    header, rows = table("sources")
+    imported = {r[0] for r in rows if r[header.index("kind")] == "dataset"}
+    write_rows(pkg / "data" / "sources.csv", header, [r for r in rows if r[0] not in imported])
+    header, rows = table("updates")
+    dropped = {r[0] for r in rows if r[header.index("source_id")] in imported}
+    write_rows(pkg / "data" / "updates.csv", header, [r for r in rows if r[0] not in dropped])
+    for path in sorted((pkg / "data").glob("*.csv")):
+        header, rows = table(path.stem)
+        if "update_id" in header and path.stem != "updates":
+            at = header.index("update_id")
+            write_rows(path, header, [r for r in rows if r[at] not in dropped])
+    return pkg
+
+
 @pytest.fixture(autouse=True)
 def state(tmp_path, monkeypatch) -> Path:
     """This machine's merge records (``conflictdata add``), in a folder of each test's own.

@@ -99,9 +99,11 @@ def test_update_after_retrieval(pkg):
 
 
 def test_date_in_future(pkg):
-    set_cell(pkg, "updates", 2, "published_date", "2024-10-08")
-    assert faults(pkg, "date-in-future", today=dt.date(2024, 10, 7))
-    assert not faults(pkg, "date-in-future", today=dt.date(2024, 10, 8))
+    last = max(d for d in cd.load("updates", path=pkg)["published_date"].dropna())  # the latest report
+    after = (last + dt.timedelta(days=2)).date()
+    set_cell(pkg, "updates", 2, "published_date", after.isoformat())
+    assert faults(pkg, "date-in-future", today=after - dt.timedelta(days=1)) == [("updates", 2, "published_date")]
+    assert not faults(pkg, "date-in-future", today=after)
 
 
 @pytest.mark.parametrize("table, a, b", [("actors", "ukraine", "armed-forces-of-ukraine"),

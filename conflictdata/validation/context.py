@@ -34,6 +34,7 @@ LOOKUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "munitions": (*_CLAIM, ("__attacker_side", "attacker_id", ROOT)),
     "casualty_reports": (*_CLAIM, ("__attacker_side", "perpetrator_id", ROOT)),
     "damage_reports": (*_CLAIM, ("__attacker_side", "perpetrator_id", ROOT)),
+    "equipment_losses": _CLAIM[:3],  # no event: a running total is about no one incident
     "events": (("__attacker_side", "attacker_id", ROOT),),
     "updates": (("__retrieved_date", "source_id", "retrieved_date"),
                 ("__source_published_date", "source_id", "published_date"),

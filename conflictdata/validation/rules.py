@@ -289,7 +289,7 @@ def _start_end(table, schema, opts):
 # --- time ------------------------------------------------------------------------------
 
 @rule("event-after-update", "an event starts on or before the date of the update that reports it",
-      tables="munitions, casualty_reports")
+      tables="munitions, casualty_reports, damage_reports, equipment_losses")
 def _event_after_update(table, schema, opts):
     start = next((n for n in schema.names if n.endswith("_start")), None)
     if start is None or not _has_context(table, "__update_date"):
@@ -335,7 +335,7 @@ def _event_dates(schema: TableSchema, ends_only: bool = False) -> list[str]:
 
 
 @rule("event-end-after-update", "a window or event ends on or before the date of the update that reports it "
-      "(an end given without a start too)", tables="munitions, casualty_reports")
+      "(an end given without a start too)", tables="munitions, casualty_reports, damage_reports, equipment_losses")
 def _end_after_update(table, schema, opts):
     # No field says a window may be a forecast: an attack still going on when it was reported
     # (still_airborne) has no known end, which stays empty rather than guessed.
@@ -893,7 +893,8 @@ def _country_code(table, schema, opts):
 
 # --- warnings: possible, but worth a second look -----------------------------------------
 
-@rule("quote-missing", "a claim quotes its source (warning)", severity=WARNING, tables="munitions, casualty_reports")
+@rule("quote-missing", "a claim quotes its source (warning)", severity=WARNING,
+      tables="munitions, casualty_reports, damage_reports, equipment_losses, loss_adjustments, loss_directions")
 def _quote(table, schema, opts):
     if "quote" in schema.names and "claimant_id" in schema.names:
         yield Target("quote", lambda fr: _col("quote").is_null(),
