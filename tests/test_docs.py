@@ -151,7 +151,8 @@ def test_the_readme_data_card_is_counted_from_the_data():
         "the data card in README.md is out of date: run 'conflictdata docs' and commit it")
 
 
-def test_coverage_counts_claims_period_claimants_and_places(pkg):
+def test_coverage_counts_claims_period_claimants_and_places(full_pkg):
+    pkg = full_pkg
     card = coverage(open_package(pkg))
     assert ("- **Claims**: 22,328 claims (7 munitions, 1,631 casualty_reports, 3 damage_reports, 20,687 "
             "equipment_losses), in 1,631 updates of 2 sources.") in card
@@ -173,7 +174,8 @@ def test_coverage_counts_claims_period_claimants_and_places(pkg):
     assert "(10 of 22,328 claims give no event date)" in card
 
 
-def test_docs_refreshes_and_checks_a_readme_card(pkg):
+def test_docs_refreshes_and_checks_a_readme_card(full_pkg):
+    pkg = full_pkg
     (pkg / "README.md").write_text(f"# A copy\n\n{CARD_BEGIN}\nold\n{CARD_END}\n\nMore text.\n")
     assert run("docs", str(pkg)).exit_code == 0
     readme = (pkg / "README.md").read_text()

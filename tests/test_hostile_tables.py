@@ -78,12 +78,6 @@ def test_every_fixture_has_a_case():
     assert {f"{p.parent.name}/{p.name}" for p in TABLES.glob("*/*.csv")} == set(CASES) | set(VALID)
 
 
-@pytest.fixture
-def pkg(tmp_path):
-    """The shipped package without its imported rows, which the fixtures (seed rows) leave out."""
-    return seed_only(copy_package(tmp_path / "pkg"))
-
-
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     """The same package, untouched: what a fixture's table loads like without its fault."""

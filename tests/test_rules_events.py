@@ -185,7 +185,8 @@ def test_a_utc_datetime_is_read_as_the_same_moment(pkg):
     assert start.isoformat() == "2024-10-08T00:00:00+03:00"
 
 
-def test_a_running_total_dated_after_its_report(pkg):
+def test_a_running_total_dated_after_its_report(full_pkg):
+    pkg = full_pkg
     # equipment_losses carries its update's date like every claims table.
     line = line_of(pkg, "equipment_losses", "claim_id", "general-staff-2026-08-08-tank")
     set_cell(pkg, "equipment_losses", line, "event_end", "2026-08-09")

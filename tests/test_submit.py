@@ -344,7 +344,8 @@ def test_several_files_build_on_each_other_and_all_or_nothing(pkg, tmp_path):
     assert cd.validate(pkg).valid
 
 
-def test_a_file_without_a_final_line_end_gets_one_before_new_rows(pkg):
+def test_a_file_without_a_final_line_end_gets_one_before_new_rows(full_pkg):
+    pkg = full_pkg  # the imported source is the one the new source sorts before
     # munitions: the new claim sorts after every row, so it follows the unterminated last line;
     # sources: the new source sorts before the last row, and the file ends as it did
     ends = {}
