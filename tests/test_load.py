@@ -105,3 +105,16 @@ def test_broken_table_is_refused_with_its_line(pkg):
     set_cell(pkg, "munitions", 3, "launched", "many")
     with pytest.raises(cd.DataError, match=r"data/munitions.csv:3 \[launched\]"):
         cd.load("munitions", path=pkg)
+
+
+def test_polars_format_loads_without_pyarrow():
+    # From CSV, format="polars" is the validator's typed frame itself: pyarrow is not imported,
+    # which is a third of a fresh process's time for a 20,000-row table.
+    import subprocess
+    import sys
+
+    code = ("import sys, conflictdata as cd; df = cd.load('equipment_losses', format='polars'); "
+            "print(df.height, 'pyarrow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    height, arrow = out.stdout.split()
+    assert int(height) == len(cd.load("equipment_losses", format="arrow")) and arrow == "False"
