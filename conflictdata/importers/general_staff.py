@@ -47,7 +47,7 @@ from typing import Any
 
 from ..checksums import sha256_file
 from ..errors import InputFileError
-from ..package import DESCRIPTOR, Package
+from ..package import Package
 from ..report import Report
 from .slugs import slug
 
@@ -465,23 +465,13 @@ def plan(package: Package, paths: dict[str, Path]) -> Merge:
 
 def validate_merge(merge: Merge) -> Report:
     """The package's own validator on the package as the import would leave it (in a temporary folder)."""
-    from ..package import open_package
-    from ..submission.merge import _copy
+    from ..submission.merge import stage_package
     from ..validation import validate_package
 
-    source = merge.package
     with tempfile.TemporaryDirectory(prefix="conflictdata-import-") as tmp:
-        root = Path(tmp)
-        _copy(source.descriptor_path, root / DESCRIPTOR, DESCRIPTOR)
-        for res in source.resources.values():
-            if res.schema_path:
-                target = root / res.schema_path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _copy(source.root / res.schema_path, target, res.schema_path)
-            target = root / res.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(merge.after.get(res.path, merge.before[res.path]), encoding="utf-8", newline="")
-        return validate_package(open_package(root))
+        staged = stage_package(merge.package, Path(tmp),
+                               lambda res: merge.after.get(res.path, merge.before[res.path]))
+        return validate_package(staged)
 
 
 def differences(merge: Merge, limit: int = 20) -> list[str]:

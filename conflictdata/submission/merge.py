@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -326,20 +327,28 @@ def _file_of(rows: list[NewRow] | None) -> str:
 
 def _stage(state: State, root: Path) -> tuple[Package, dict[str, dict[int, NewRow]]]:
     """Write the merged package into ``root``: descriptor, schemas and every table's file."""
-    source = state.package
-    _copy(source.descriptor_path, root / DESCRIPTOR, DESCRIPTOR)
     new_lines: dict[str, dict[int, NewRow]] = {}
-    for name, resource in source.resources.items():
+
+    def text(resource: Resource) -> str:
+        rendered, new_lines[resource.name] = state.tables[resource.name].render()
+        return rendered
+
+    return stage_package(state.package, root, text), new_lines
+
+
+def stage_package(source: Package, root: Path, text: Callable[[Resource], str]) -> Package:
+    """A copy of ``source`` in ``root`` (descriptor and schemas as they are) whose tables hold
+    ``text(resource)``: how ``add`` and the importers validate a merge before writing it."""
+    _copy(source.descriptor_path, root / DESCRIPTOR, DESCRIPTOR)
+    for resource in source.resources.values():
         if resource.schema_path:
             target = root / resource.schema_path
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy(source.root / resource.schema_path, target, resource.schema_path)
         target = root / resource.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        text, lines = state.tables[name].render()
-        target.write_text(text, encoding="utf-8", newline="")
-        new_lines[name] = lines
-    return open_package(root), new_lines
+        target.write_text(text(resource), encoding="utf-8", newline="")
+    return open_package(root)
 
 
 def _copy(source: Path, target: Path, shown: str) -> None:
