@@ -42,3 +42,19 @@ def _one_line(*catch: type[BaseException]):
 friendly = _one_line(ConflictDataError, OSError)
 # A bad argument the library refuses with ValueError is a usage error: one line, exit 2.
 usage_errors = _one_line(ValueError)
+
+
+def progress_option(func):
+    """Add ``--quiet`` and show the progress of long work on a terminal while the command runs.
+
+    The display goes to stderr and only when stderr is a terminal (see :mod:`conflictdata.feedback`),
+    so pipes, CI logs and ``--format json`` output are never touched; ``--quiet`` switches it off.
+    """
+    from ..feedback import shown
+
+    @functools.wraps(func)
+    def wrapper(*args, quiet: bool = False, **kwargs):
+        with shown(False if quiet else None):
+            return func(*args, **kwargs)
+
+    return click.option("--quiet", "-q", is_flag=True, help="Show no progress, even on a terminal.")(wrapper)
