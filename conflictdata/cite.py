@@ -141,7 +141,7 @@ def citation(version: str | None = None, *, cff: str | os.PathLike | None = None
     semver.parse(version)
     published = load_registry(registry)
     if version not in published and version != installed:
-        listed = ", ".join(sorted(published, key=semver.parse)) or "none yet"
+        listed = ", ".join(sorted(published, key=semver.key)) or "none yet"
         raise UnknownVersionError(f"{version} is not a published version of conflictdata "
                                   f"(published: {listed}; installed: {installed or 'unknown'})")
     repository = str(meta.get("repository-code") or meta.get("url") or d.get("homepage") or "").rstrip("/")

@@ -124,7 +124,7 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
     semver.parse(version)  # a version never holds '/' or '..', so it is safe in a URL and a path
     known = load_registry(registry)
     if version not in known:
-        listed = ", ".join(sorted(known, key=semver.parse)) or "none yet"
+        listed = ", ".join(sorted(known, key=semver.key)) or "none yet"
         raise UnknownVersionError(f"{version} is not a published version of conflictdata; published: {listed}")
     pooch = require("pooch", EXTRA)
     base = (base_url or configured_base_url()).rstrip("/")
