@@ -35,6 +35,7 @@ or write files (``COPY ... TO``, ``read_csv``, ``ATTACH``) or change that.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -240,7 +241,8 @@ def query(sql: str, path: str | os.PathLike | None = None, *, version: str | Non
     Raises
     ------
     QueryError
-        DuckDB refuses the query; the message is DuckDB's first line.
+        DuckDB refuses the query; the message is one line, DuckDB's first with its hints
+        (:func:`one_line`).
 
     Examples
     --------
@@ -263,9 +265,33 @@ def query(sql: str, path: str | os.PathLike | None = None, *, version: str | Non
 
 
 def one_line(exc: BaseException) -> str:
-    """DuckDB's message without its caret diagram and hints: the first line."""
+    """DuckDB's message on one line: its first line, with its hints in brackets, without the caret diagram.
+
+    DuckDB puts what would fix the query on the lines after the first (``Candidate bindings:
+    ...``, ``Did you mean ...?``) and then a ``LINE 1:`` diagram; the hints are kept.
+
+    Examples
+    --------
+    >>> one_line(Exception('Binder Error: Referenced column "lanched" not found in FROM clause!\\n'
+    ...                    'Candidate bindings: "launched", "claim_id"\\n\\nLINE 1: SELECT lanched FROM munitions\\n'
+    ...                    '               ^^^^^^^'))
+    'Binder Error: Referenced column "lanched" not found in FROM clause! (candidate bindings: "launched", "claim_id")'
+    >>> one_line(Exception('Parser Error: syntax error at or near "SELEC"\\n\\nLINE 1: SELEC 1\\n        ^^^^^'))
+    'Parser Error: syntax error at or near "SELEC"'
+    """
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    first, *rest = text.splitlines()
+    hints = []
+    for line in rest:
+        if line.startswith("LINE "):  # the query and a caret under the fault: only readable in a terminal
+            break
+        # "Candidate bindings: : x" (a qualified column) says the same as "Candidate bindings: x"
+        line = re.sub(r":(\s*:)+", ":", " ".join(line.split()))
+        if line:
+            hints.append(line[:1].lower() + line[1:])
+    return f"{first} ({'; '.join(hints)})" if hints else first
 
 
 def render(table, fmt: str = "table") -> str:

@@ -123,6 +123,31 @@ def test_duckdb_file_has_tables_keys_views_and_comments(duckdb_file):
     assert views_found == {v.name for v in views(locate())} == claim_view_names()
 
 
+def _size_bound(package):
+    """What a DuckDB file of ``package`` may take: its CSV bytes, and 32 KiB per table and per key.
+
+    Every table and every index (DuckDB makes one per primary and foreign key) costs whole
+    blocks: with DuckDB's default 256 KiB blocks the shipped package took 18 MB (7 MB of CSV),
+    its seed rows alone 12 MB (18 KB of CSV).
+    """
+    csv_bytes = sum(r.file.stat().st_size for r in package.resources.values())
+    tables = len(package.resources) + len(ex._event_tables(package))
+    keys = sum(bool(s.primary_key) + len(s.foreign_keys) for s in schemas(package).values())
+    return csv_bytes + 32 * 1024 * (tables + keys)
+
+
+def test_the_duckdb_file_is_small_for_its_data(duckdb_file, pkg, tmp_path):
+    assert duckdb_file.stat().st_size <= _size_bound(locate())
+    assert not duckdb_file.with_name(duckdb_file.name + ".wal").exists()  # checkpointed, nothing left aside
+    seed = ex.export(tmp_path / "seed.duckdb", path=pkg)[0]
+    assert seed.stat().st_size <= _size_bound(open_package(pkg))
+    con = duckdb.connect(str(seed), read_only=True)  # small, and still every table, key, view and comment
+    assert {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()} >= set(schemas())
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE constraint_type IN "
+                       "('PRIMARY KEY', 'FOREIGN KEY')").fetchone()[0] == \
+        sum(bool(s.primary_key) + len(s.foreign_keys) for s in schemas(open_package(pkg)).values())
+
+
 def _figures_rows(frame):
     """cd.event_figures() rows as tuples of plain values (dates as ISO text, nulls None)."""
     return [tuple(None if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row)
@@ -167,22 +192,69 @@ def test_self_references_are_inserted_parents_first(pkg, tmp_path):
 def test_a_parent_cycle_is_reported_and_nothing_is_written(pkg, tmp_path):
     line = line_of(pkg, "places", "place_id", "ukraine")
     set_cell(pkg, "places", line, "parent_id", "odesa")  # odesa -> odesa-oblast -> ukraine -> odesa
-    with pytest.raises(DataError, match="places row .* cycle"):
+    with pytest.raises(ex.InvalidDataError) as err:  # the validator sees it first
         ex.export(tmp_path / "c.duckdb", path=pkg)
+    assert "parent-cycle" in {f.code for f in err.value.report.errors}
+    # exported anyway, DuckDB's own key checks still refuse it
+    with pytest.warns(ex.InvalidDataWarning), pytest.raises(DataError, match="places row .* cycle"):
+        ex.export(tmp_path / "c.duckdb", path=pkg, allow_invalid=True)
     assert os.listdir(tmp_path) == ["pkg"]
     # SQLite checks keys after the inserts: every key points at a row, so the rows go in as they are
-    out = ex.export(tmp_path / "c.sqlite", path=pkg)[0]
+    with pytest.warns(ex.InvalidDataWarning):
+        out = ex.export(tmp_path / "c.sqlite", path=pkg, allow_invalid=True)[0]
     assert sqlite3.connect(out).execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_broken_foreign_key_is_refused_in_sqlite_too(pkg, tmp_path):
     line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-launched")
     set_cell(pkg, "munitions", line, "claimant_id", "nobody")
-    with pytest.raises(DataError, match="munitions row .* actors"):
-        ex.export(tmp_path / "f.sqlite", path=pkg)
-    r = run("export", str(tmp_path / "f.duckdb"), "--path", str(pkg))
-    assert r.exit_code == 2 and r.output.startswith("error: munitions") and "Traceback" not in r.output
+    with pytest.warns(ex.InvalidDataWarning), pytest.raises(DataError, match="munitions row .* actors"):
+        ex.export(tmp_path / "f.sqlite", path=pkg, allow_invalid=True)
+    r = run("export", str(tmp_path / "f.duckdb"), "--path", str(pkg), "--allow-invalid")
+    assert r.exit_code == 2 and "error: munitions" in r.output and "Traceback" not in r.output
     assert sorted(os.listdir(tmp_path)) == ["pkg"]
+
+
+def _intercepted_above_launched(pkg):
+    """A claim whose intercepted exceeds launched: typed exactly (it loads), but the rules fault it."""
+    line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-overnight-drones-air-force")
+    header, rows = read_rows(pkg / "data" / "munitions.csv")
+    intercepted = int(rows[line - 2][header.index("intercepted")])
+    set_cell(pkg, "munitions", line, "launched", str(intercepted - 1))
+    return line
+
+
+@pytest.mark.parametrize("suffix", [".duckdb", ".sqlite", ".xlsx"])
+def test_invalid_data_is_refused_with_the_report_and_exit_1(pkg, tmp_path, suffix):
+    line = _intercepted_above_launched(pkg)
+    assert not cd.validate(pkg).valid and len(cd.load("munitions", path=pkg)) > 0  # loads, yet invalid
+    out = tmp_path / f"x{suffix}"
+    r = run("export", str(out), "--path", str(pkg))
+    assert r.exit_code == 1, r.output
+    assert f"line {line} [intercepted] error outcome-exceeds-launched" in r.output  # the validator's report
+    assert "error: the data is invalid" in r.output and "--allow-invalid" in r.output
+    assert "Traceback" not in r.output
+    assert os.listdir(tmp_path) == ["pkg"]
+    with pytest.raises(ex.InvalidDataError) as err:
+        ex.export(out, path=pkg)
+    assert {f.code for f in err.value.report.errors} >= {"outcome-exceeds-launched"}
+
+
+def test_allow_invalid_writes_and_warns_in_one_line(pkg, tmp_path):
+    line = _intercepted_above_launched(pkg)
+    out = tmp_path / "x.sqlite"
+    r = CliRunner().invoke(cli, ["export", str(out), "--path", str(pkg), "--allow-invalid"])
+    assert r.exit_code == 0, r.output
+    warned = [w for w in r.output.splitlines() if w.startswith("warning:")]
+    assert len(warned) == 1 and f"munitions.csv:{line} [intercepted] outcome-exceeds-launched" in warned[0]
+    assert "wrote" in r.output and "INVALID" not in r.output  # one line, not the report
+    con = sqlite3.connect(out)
+    launched, intercepted = con.execute("SELECT launched, intercepted FROM munitions WHERE claim_id = "
+                                        "'dw-2024-10-08-overnight-drones-air-force'").fetchone()
+    assert intercepted > launched  # written as the data says
+    errors = len(cd.validate(pkg).errors)
+    with pytest.warns(ex.InvalidDataWarning, match=f"{errors} error"):
+        ex.export(tmp_path / "y.duckdb", path=pkg, allow_invalid=True)
 
 
 def test_xlsx_has_a_sheet_per_table_and_the_field_descriptions(pkg, tmp_path):
@@ -226,7 +298,10 @@ def test_xlsx_stores_formula_like_text_as_text(pkg, tmp_path):
     set_cell(pkg, "updates", 2, "headline", hostile["headline"])
     set_cell(pkg, "updates", 2, "summary", hostile["summary"])
     out = tmp_path / "h.xlsx"
-    ex.export(out, path=pkg)
+    with pytest.raises(ex.InvalidDataError):  # the text-formula rule faults them
+        ex.export(out, path=pkg)
+    with pytest.warns(ex.InvalidDataWarning):  # exported anyway, they stay text
+        ex.export(out, path=pkg, allow_invalid=True)
     wb = openpyxl.load_workbook(out)
     cells = [c for ws in (wb["munitions"], wb["updates"]) for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value in hostile.values()]

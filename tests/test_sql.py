@@ -180,6 +180,29 @@ def test_cli_sql_error_is_one_line_and_exit_2():
     assert "Traceback" not in r.output
 
 
+def test_cli_sql_error_keeps_duckdb_hints_on_its_one_line():
+    # DuckDB says what would fix the query on the lines after the first; the caret diagram goes
+    columns = TableSchema.from_dict(locate().resource("munitions").schema).names
+    r = CliRunner().invoke(cli, ["sql", "SELECT lanched FROM munitions"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    line = r.output.strip()
+    assert line.startswith('error: Binder Error: Referenced column "lanched" not found')
+    hint = line[line.index("(candidate bindings: "):]
+    assert hint.endswith(")") and '"launched"' in hint
+    assert all(name.strip('"') in columns for name in hint.removeprefix("(candidate bindings: ")[:-1].split(", "))
+    assert "LINE 1" not in line and "^" not in line
+    r = CliRunner().invoke(cli, ["sql", "SELECT * FROM munitons"])
+    assert r.exit_code == 2 and r.output.strip().endswith('(did you mean "munitions"?)')
+
+
+def test_a_qualified_column_hint_reads_as_one_list():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE munitions (launched INTEGER, intercepted INTEGER)")
+    with pytest.raises(QueryError) as err:
+        sql.query("SELECT m.launchd FROM munitions AS m", con=con)
+    assert "\n" not in str(err.value) and str(err.value).endswith('(candidate bindings: "launched")')
+
+
 def test_cli_path_and_version_together_is_a_usage_error(pkg):
     r = CliRunner().invoke(cli, ["sql", "SELECT 1", "--path", str(pkg), "--version", "0.1.0"])
     assert r.exit_code == 2 and "not both" in r.output

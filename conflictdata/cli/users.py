@@ -132,9 +132,11 @@ def sql(query, path, version, fmt):
 @PACKAGE_PATH
 @VERSION
 @click.option("--force", is_flag=True, help="Replace OUT (and its metadata) when it exists.")
+@click.option("--allow-invalid", is_flag=True,
+              help="Export data that 'conflictdata validate' faults all the same, with a one-line warning.")
 @friendly
 @usage_errors
-def export(out, fmt, path, version, force):
+def export(out, fmt, path, version, force, allow_invalid):
     """Export the package to OUT: a DuckDB or SQLite database, or an Excel workbook.
 
     duckdb and sqlite: every table with its primary and foreign keys, the claim views
@@ -144,13 +146,31 @@ def export(out, fmt, path, version, force):
     'fields' sheet; datetimes are Kyiv local wall-clock time (Excel has no time zones); cells
     a spreadsheet would run as formulas are stored as text.
 
+    The data is validated first, as for 'conflictdata build': invalid data is refused with the
+    validator's report and nothing is written, unless --allow-invalid (written, with a warning).
     Written beside OUT and renamed into place: a failed export leaves nothing half-written.
-    Exit codes: 0 written, 2 nothing written (bad package, OUT exists, missing extra).
+    Exit codes: 0 written, 1 invalid data (nothing written), 2 nothing written (unreadable
+    package, OUT exists, missing extra).
     """
+    import warnings
+
+    from ..export import InvalidDataError, InvalidDataWarning
     from ..export import export as write_export
 
     _one_source(path, version)
-    files = write_export(out, fmt, path=path, version=version, force=force)
+    try:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", InvalidDataWarning)
+            files = write_export(out, fmt, path=path, version=version, force=force, allow_invalid=allow_invalid)
+    except InvalidDataError as exc:
+        click.echo(exc.report.render())
+        click.echo(f"error: {exc} (--allow-invalid exports it anyway)", err=True)
+        raise SystemExit(EXIT_INVALID) from None
+    for w in said:
+        if issubclass(w.category, InvalidDataWarning):
+            click.echo(f"warning: {w.message}", err=True)
+        else:  # any other warning, as Python would show it
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     for f in files:
         click.echo(f"wrote {f}")
     if len(files) == 2:
