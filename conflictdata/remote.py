@@ -22,20 +22,17 @@ Environment variables
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
+import re
 import shutil
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 from . import semver
 from .atomic import atomic_file
-from .checksums import sha256_file, split_hash
+from .checksums import split_hash
 from .errors import IntegrityError, ReleaseError, UnknownVersionError, require
+from .feedback import Task, showing, shown, task
 from .package import DESCRIPTOR, open_package
 
 DEFAULT_BASE_URL = "https://github.com/conflictdata/conflictdata/releases/download"
@@ -95,7 +92,9 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
     """Make sure release ``version`` is in the cache and verified; return its folder.
 
     Downloads only what is missing or does not match; with everything cached and intact it
-    needs no network at all.
+    needs no network at all. One :func:`pooch.create` per release: its registry starts with
+    the descriptor's sha256 from :func:`load_registry` and, once the descriptor is verified,
+    gets each Parquet file's sha256 from it.
 
     Parameters
     ----------
@@ -105,7 +104,8 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
         Override ``$CONFLICTDATA_BASE_URL``, ``$CONFLICTDATA_CACHE`` and the registry
         (see :func:`load_registry`).
     progressbar : bool, optional
-        Show a download progress bar; default: when stderr is a terminal and tqdm is installed.
+        Show each download's progress (:mod:`conflictdata.feedback`); default: when the
+        display is on (the command line on a terminal, without ``--quiet``).
 
     Raises
     ------
@@ -128,11 +128,14 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
         raise UnknownVersionError(f"{version} is not a published version of conflictdata; published: {listed}")
     pooch = require("pooch", EXTRA)
     base = (base_url or configured_base_url()).rstrip("/")
-    folder = (Path(cache).expanduser() if cache is not None else cache_dir()) / version
-    bar = _progressbar_wanted() if progressbar is None else progressbar
-    get = _Getter(pooch, base, version, folder, bar)
-    with _quiet(pooch):
-        get(DESCRIPTOR, known[version], what="the registry of published versions")
+    root = Path(cache).expanduser() if cache is not None else cache_dir()
+    # the release's files at {base}/{version}/, cached in {root}/{version}/
+    pup = pooch.create(path=root, base_url=base + "/{version}/", version=version,
+                       registry={DESCRIPTOR: known[version]})
+    get = _Getter(pooch, pup, f"conflictdata {version}", version, progressbar)
+    with _shown(progressbar), _quiet(pooch):
+        get(DESCRIPTOR, what="the registry of published versions")
+        folder = Path(pup.abspath)
         package = open_package(folder)
         for item in package.descriptor["resources"]:
             resource = package.resource(item["name"])
@@ -140,7 +143,8 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
             if split_hash(expected) is None:
                 raise IntegrityError(f"{folder / DESCRIPTOR}: resource {resource.name!r} has no 'sha256:' hash; "
                                      "an unverifiable release is refused")
-            get(resource.path, expected, what=DESCRIPTOR)
+            pup.registry[resource.path] = expected  # the chain of trust: registry -> descriptor -> file
+            get(resource.path, what=DESCRIPTOR)
     return folder
 
 
@@ -179,68 +183,110 @@ def fetch_file(base_url: str, version: str, name: str, sha256: str, folder: str 
     1.2.0"), ``what`` what pins the sha256.
     """
     pooch = require("pooch", EXTRA)
-    bar = _progressbar_wanted() if progressbar is None else progressbar
-    get = _Getter(pooch, base_url.rstrip("/"), version, Path(folder), bar, label=label)
-    with _quiet(pooch):
-        return get(name, f"sha256:{sha256}", what=what)
+    pup = pooch.create(path=Path(folder), base_url=f"{base_url.rstrip('/')}/{version}/",
+                       registry={name: f"sha256:{sha256}"})
+    with _shown(progressbar), _quiet(pooch):
+        return _Getter(pooch, pup, label, label, progressbar)(name, what=what)
 
 
 class _Getter:
-    """Fetch one release file through pooch into the cache, or refuse it."""
+    """Fetch one file of a :class:`pooch.Pooch` into its cache folder, or refuse it in one line.
 
-    def __init__(self, pooch, base: str, version: str, folder: Path, progressbar: bool, *, label: str | None = None):
-        self.pooch, self.base, self.version, self.folder, self.progressbar = pooch, base, version, folder, progressbar
-        self.label = label or f"conflictdata {version}"
-        self.short = label or version
+    pooch does the work (a cached file that matches is used as it is, one that does not is
+    downloaded again, a download is hashed and moved into place only when it matches); this
+    adds the messages, the progress display and one rule pooch lacks: a cached file that no
+    longer matches is deleted when it cannot be replaced, so it is never served later.
+    """
 
-    def __call__(self, name: str, expected: str, *, what: str) -> Path:
+    def __init__(self, pooch, pup, label: str, short: str, progressbar: bool | None):
+        self.pooch, self.pup, self.label, self.short, self.progressbar = pooch, pup, label, short, progressbar
+
+    def __call__(self, name: str, *, what: str) -> Path:
         import requests
 
-        want = split_hash(expected)
-        target = self.folder / name
-        if target.is_file():
-            if sha256_file(target) == want:
-                return target  # cached and intact: no network needed
-            target.unlink()  # never serve a cached file that no longer matches; fetch it again
-        url = f"{self.base}/{quote(self.version)}/{quote(name)}"
-        downloader = _Hashing(self.pooch.HTTPDownloader(progressbar=self.progressbar, timeout=60))
-        try:
-            self.pooch.retrieve(url, known_hash=f"sha256:{want}", fname=name, path=self.folder,
-                                downloader=downloader)
-        except ValueError as exc:
-            if downloader.sha256 is None:
-                raise ReleaseError(f"cannot download {url}: {exc}") from None
-            raise IntegrityError(
-                f"{name} of {self.label} is corrupt or has been tampered with: its sha256 is "
-                f"{downloader.sha256} but {what} says {want}; refused and not cached (from {url})"
-            ) from None
-        except requests.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else "error"
-            raise ReleaseError(f"cannot download {url}: HTTP {status}; is {self.version} published there?") from None
-        except requests.RequestException as exc:
-            raise ReleaseError(
-                f"cannot download {url} ({type(exc).__name__}) and {name} of {self.short} is not in the "
-                f"cache {self.folder}; connect to the network or set {ENV_BASE_URL}"
-            ) from None
-        return target
+        want = split_hash(self.pup.registry[name])
+        target = Path(self.pup.abspath) / name
+        url = self.pup.get_url(name)
+        with task(f"download {name}") as step:
+            bar = _Bar(step) if (showing() if self.progressbar is None else self.progressbar) else False
+            # 1 MiB reads: pooch's default of 1 KiB costs a Python call (and a bar update) per KiB
+            downloader = self.pooch.HTTPDownloader(progressbar=bar, timeout=60, chunk_size=1 << 20)
+            try:
+                return Path(self.pup.fetch(name, downloader=downloader))
+            except ValueError as exc:
+                target.unlink(missing_ok=True)  # pooch only downloads when the cached file is missing or wrong
+                got = _GOT.search(str(exc))
+                if got is None:
+                    raise ReleaseError(f"cannot download {url}: {exc}") from None
+                raise IntegrityError(
+                    f"{name} of {self.label} is corrupt or has been tampered with: its sha256 is "
+                    f"{got[1].lower()} but {what} says {want}; refused and not cached (from {url})"
+                ) from None
+            except requests.HTTPError as exc:
+                target.unlink(missing_ok=True)
+                status = exc.response.status_code if exc.response is not None else "error"
+                raise ReleaseError(f"cannot download {url}: HTTP {status}; is {self.short} published there?") from None
+            except requests.RequestException as exc:
+                target.unlink(missing_ok=True)
+                raise ReleaseError(
+                    f"cannot download {url} ({type(exc).__name__}) and {name} of {self.short} is not in the "
+                    f"cache {target.parent}; connect to the network or set {ENV_BASE_URL}"
+                ) from None
 
 
-class _Hashing:
-    """Wrap a pooch downloader to remember the sha256 of what it downloaded (for the error message)."""
-
-    def __init__(self, inner: Callable[..., Any]) -> None:
-        self.inner = inner
-        self.sha256: str | None = None
-
-    def __call__(self, url, output_file, pooch, check_only=False):
-        result = self.inner(url, output_file, pooch, check_only=check_only)
-        if not check_only and isinstance(output_file, (str, os.PathLike)):
-            self.sha256 = sha256_file(output_file)
-        return result
+# pooch's message for a download that does not match: "... expected sha256:<hex> but got <hex>. ..."
+_GOT = re.compile(r"but got ([0-9a-fA-F]{64})\b")
 
 
-def _progressbar_wanted() -> bool:
-    return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
+class _Bar:
+    """:class:`conflictdata.feedback.Task` with the part of tqdm's interface pooch's downloader uses.
+
+    pooch sets ``total`` (the Content-Length, 0 when unknown), calls ``update(n)`` per chunk,
+    then ``reset()``, ``update(total)`` and ``close()`` to show the download complete.
+
+    Examples
+    --------
+    >>> from conflictdata.feedback import task
+    >>> with task("download x") as step:
+    ...     bar = _Bar(step)
+    ...     bar.total = 2048
+    ...     bar.update(1024); bar.reset(); bar.update(2048); bar.close()
+    >>> bar.total
+    2048
+    """
+
+    def __init__(self, step: Task) -> None:
+        self.step = step
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._total = value
+        if value:  # 0: the server gave no size; the display then shows only that work goes on
+            self.step.update(total=value)
+
+    def update(self, amount: int) -> None:
+        self.step.advance(amount)
+
+    def reset(self) -> None:
+        self.step.update(completed=0)
+
+    def close(self) -> None:
+        pass  # the task ends with the download's ``with`` block
+
+
+@contextlib.contextmanager
+def _shown(progressbar: bool | None):
+    # progressbar=True from a library call: switch the display on for this download only
+    if progressbar:
+        with shown(True):
+            yield
+    else:
+        yield
 
 
 @contextlib.contextmanager

@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("conflictdata.cli.release:build", "Build a reproducible release: Parquet, CSV, checksums, zip."),
     "diff": ("conflictdata.cli.release:diff", "Compare two versions: rows, schema changes, required version bump."),
     "download": ("conflictdata.cli.release:download", "Download and verify a published release into the cache."),
+    "publish": ("conflictdata.cli.publish:publish",
+                "Check a built release (checksums, hashes, version, data) and add it to the registry."),
     "add": ("conflictdata.cli.submit:add", "Check submission files and merge them into the package, all or nothing."),
     "new-submission": ("conflictdata.cli.submit:new_submission",
                        "Print a commented YAML template for a new submission."),

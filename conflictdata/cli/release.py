@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_INVALID, EXIT_OK, friendly
+from .common import EXIT_INVALID, EXIT_OK, friendly, progress_option
 
 
 @click.command()
@@ -14,6 +14,7 @@ from .common import EXIT_INVALID, EXIT_OK, friendly
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The release folder to write (created; must be empty unless --overwrite).")
 @click.option("--overwrite", is_flag=True, help="Replace release files already in --out.")
+@progress_option
 @friendly
 def build(path, out, overwrite):
     """Build a release of the package at PATH into --out: Parquet, CSV, datapackage.json, SHA256SUMS, zip.
@@ -25,6 +26,7 @@ def build(path, out, overwrite):
 
     Exit codes: 0 built, 1 invalid data (nothing written), 2 the package or folder cannot be used.
     """
+    from ..feedback import human_size
     from ..package import locate
     from ..release import build as build_release
 
@@ -36,8 +38,10 @@ def build(path, out, overwrite):
         raise SystemExit(EXIT_INVALID)
     click.echo(f"built {package.descriptor.get('name', 'conflictdata')} {result.version} into {result.out}")
     width = max(len(f.name) for f in result.files)
-    for f in result.files:
-        click.echo(f"  {f.name:<{width}}  {f.bytes:>9} B  sha256:{f.sha256}")
+    sizes = [human_size(f.bytes) for f in result.files]
+    size_width = max(len(s) for s in sizes)
+    for f, size in zip(result.files, sizes, strict=True):
+        click.echo(f"  {f.name:<{width}}  {size:>{size_width}}  sha256:{f.sha256}")
 
 
 @click.command()
@@ -70,6 +74,7 @@ def diff(old, new, fmt, check_version):
 @click.argument("version")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Also copy the verified release into this folder.")
+@progress_option
 @friendly
 def download(version, out):
     """Download release VERSION (e.g. 1.2.0), verify every file's sha256 and cache it.
@@ -79,7 +84,12 @@ def download(version, out):
     sha256 does not match is refused and not kept. Afterwards
     conflictdata.load(name, version=VERSION) works offline.
     """
+    from ..feedback import human_size
+    from ..package import DESCRIPTOR, open_package
     from ..remote import download as fetch_release
 
     folder = fetch_release(version, out)
-    click.echo(f"conflictdata {version}: verified, in {folder}")
+    package = open_package(folder)
+    files = [folder / DESCRIPTOR, *(folder / r.path for r in package.resources.values())]
+    size = human_size(sum(f.stat().st_size for f in files))
+    click.echo(f"conflictdata {version}: verified, in {folder} ({len(files)} files, {size})")
