@@ -52,6 +52,10 @@ class Task:
 def task(description: str, total: float | None = None) -> Iterator[Task]:
     """A step of long work, shown while it runs when a display is on (else silent).
 
+    The display is live only while some step runs: it starts with the outermost step and is
+    cleared when that step ends, so what a command prints after its work (a report, JSON) is
+    never drawn over or mixed with the bars.
+
     Parameters
     ----------
     description : str
@@ -64,45 +68,71 @@ def task(description: str, total: float | None = None) -> Iterator[Task]:
     if progress is None:
         yield Task()
         return
+    if not progress.tasks:
+        progress.start()
     task_id = progress.add_task(description, total=total)
+    progress.refresh()  # every step is drawn at least once, however short it is
     try:
         yield Task(progress, task_id)
     finally:
         progress.remove_task(task_id)
+        if not progress.tasks:
+            progress.stop()  # transient: the bars are erased, the cursor is back where it was
 
 
 @contextlib.contextmanager
-def shown(enabled: bool | None = None) -> Iterator[bool]:
+def shown(enabled: bool | None = None, *, console: Any = None) -> Iterator[bool]:
     """Switch the progress display on for the block, on stderr.
 
     Parameters
     ----------
     enabled : bool, optional
-        ``True`` or ``False`` to decide; default: on when stderr is a terminal.
+        ``True`` to switch it on, ``False`` to switch it off for the block (``--quiet``), even
+        inside a display switched on around it; default: on when stderr is a terminal or a
+        display is already on around the block.
+    console : rich.console.Console, optional
+        Where to draw (default: stderr); a test gives a console writing to a buffer.
 
     Yields
     ------
     bool
         Whether the display is on.
+
+    Examples
+    --------
+    >>> with shown(False) as on:
+    ...     on, showing()
+    (False, False)
     """
-    if enabled is None:
-        enabled = _is_terminal(sys.stderr)
-    if not enabled or _display.get() is not None:
-        yield bool(enabled)
+    if enabled is False:
+        token = _display.set(None)
+        try:
+            yield False
+        finally:
+            _display.reset(token)
+        return
+    if _display.get() is not None:  # a display around this block goes on
+        yield True
+        return
+    if enabled is None and not _is_terminal(sys.stderr):
+        yield False
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    # transient: the bars vanish when the work ends, leaving only the command's own output
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    # transient: the bars vanish when the work ends, leaving only the command's own output.
+    # stdout is routed above the bars only when it is a terminal too: rich would otherwise
+    # send what a command prints to stdout (JSON for a pipe or a file) to the display, on stderr.
+    # TaskProgressColumn shows no percentage for a step without a total (not a false "0%").
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TimeElapsedColumn(), console=console or Console(stderr=True), transient=True,
+                        redirect_stdout=_is_terminal(sys.stdout))
     token = _display.set(progress)
     try:
-        with progress:
-            yield True
+        yield True
     finally:
         _display.reset(token)
+        progress.stop()  # a step left running (an exception inside it) still clears the display
 
 
 def showing() -> bool:

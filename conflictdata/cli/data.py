@@ -9,7 +9,7 @@ import click
 
 from ..catalogue import emit
 from ..errors import ConflictDataError
-from .common import EXIT_INVALID, EXIT_OK, friendly
+from .common import EXIT_INVALID, EXIT_OK, friendly, progress_option
 from .common import _describe as describe  # the one line friendly prints, for the JSON object too
 
 PATH = click.argument("path", required=False, type=click.Path(path_type=str))
@@ -83,7 +83,8 @@ def _errors_as_json(fmt: str):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for programs, github for GitHub Actions annotations.")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
-              help="Show at most this many faults (text and github); the rest are counted.")
+              help="List at most this many faults (text and github), shared between the files that have "
+                   "faults; the summary at the end counts them all.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too.")
 @click.option("--engine", type=click.Choice(["polars", "pandera"]), default="polars", show_default=True,
               help="polars: the fast vectorised engine; pandera: the same checks run as Pandera schemas.")
@@ -91,6 +92,7 @@ def _errors_as_json(fmt: str):
               help="Also compare the schemas with those of the package at BASE (a folder, e.g. a worktree of "
                    "the base branch, or a release zip): each table, field, key or constraint removed or "
                    "loosened is a schema-weakened error.")
+@progress_option
 @friendly
 def validate(path, fmt, max_errors, strict, engine, base):
     """Check every table of the package at PATH against its schema and rules.
@@ -98,6 +100,8 @@ def validate(path, fmt, max_errors, strict, engine, base):
     PATH is a folder holding datapackage.json, or the file itself. Without PATH: the
     datapackage.json in the current folder if there is one, else the installed data.
     With --base, a schema that accepts data BASE's schema refuses is an error too.
+    The report ends with a summary: per file, the count of each fault code. On a terminal,
+    the progress of each table is shown on stderr while it runs (--quiet: not).
 
     Exit codes: 0 valid, 1 invalid data (or a weakened schema), 2 the package (or BASE)
     cannot be read. With --format json, stdout always holds one JSON object: the report,

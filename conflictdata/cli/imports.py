@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import EXIT_INVALID, EXIT_OK, friendly
+from .common import EXIT_INVALID, EXIT_OK, friendly, progress_option
 
 
 @click.group("import")
@@ -23,7 +23,9 @@ def import_group():
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="How to print the faults found: text for people, json for programs, github for annotations.")
 @click.option("--max-errors", type=click.IntRange(min=1), default=None,
-              help="Show at most this many faults (text and github); the rest are counted.")
+              help="List at most this many faults (text and github), shared between the files that have "
+                   "faults; the summary at the end counts them all.")
+@progress_option
 @friendly
 def missile_attacks(daily_csv, catalog, out, force, fmt, max_errors):
     """Import the "Massive Missile Attacks on Ukraine" dataset (DAILY_CSV: missile_attacks_daily.csv).
@@ -49,6 +51,11 @@ def missile_attacks(daily_csv, catalog, out, force, fmt, max_errors):
     # Warnings (every claim lacks a quote: the dataset has none) are counted here, not listed.
     errors = Report(checked=result.report.checked, faults=result.report.errors, strict=False)
     errors.omitted[ERROR] = result.report.omitted.get(ERROR, 0)
+    # Faults past a check's cap have no row to trace to an input line: the summary counts them
+    # at the written package's file, where the listing names a fault it cannot trace too.
+    for (path, code, severity), n in result.output_report.omitted_by.items():
+        if severity == ERROR:
+            errors.omitted_by[(str(result.out / path), code, severity)] += n
     n_warnings = len(result.report.warnings) + result.report.omitted.get(WARNING, 0)
     output = errors.render(fmt, max_errors=max_errors if fmt != "json" else None, verdict=False)
     if fmt == "text":  # the verdict in the importer's words: the warnings are said below
@@ -75,6 +82,7 @@ def missile_attacks(daily_csv, catalog, out, force, fmt, max_errors):
                                             "is not exactly what the pinned input gives.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="How to print the faults validation finds in the merged package.")
+@progress_option
 @friendly
 def general_staff(from_dir, into, check, fmt):
     """Merge the General Staff's daily tallies of Russian losses into a package.

@@ -47,6 +47,7 @@ from typing import Any
 
 from ..checksums import sha256_file
 from ..errors import InputFileError
+from ..feedback import task
 from ..package import Package
 from ..report import Report
 from .slugs import slug
@@ -408,9 +409,11 @@ def plan(package: Package, paths: dict[str, Path]) -> Merge:
     from ..submission.merge import read_table, row_text
 
     tables = {}
-    for name in package.resources:
-        res = package.resource(name)
-        tables[name] = read_table(res, TableSchema.from_dict(res.schema))
+    with task(f"read the tables of {package.root.name}", total=len(package.resources)) as step:
+        for name in package.resources:
+            res = package.resource(name)
+            tables[name] = read_table(res, TableSchema.from_dict(res.schema))
+            step.advance()
 
     def dicts(name: str) -> list[dict[str, str]]:
         t = tables[name]
@@ -425,7 +428,8 @@ def plan(package: Package, paths: dict[str, Path]) -> Merge:
     places: dict[str, str] = {}
     for r in dicts("places"):
         places.setdefault(r["name"], r["place_id"])
-    rows = build(paths, places, dicts("loss_categories") + catalogue["loss_categories"])
+    with task("build the rows of the General Staff files"):
+        rows = build(paths, places, dicts("loss_categories") + catalogue["loss_categories"])
     rows.catalogue = catalogue
     old_updates = {r["update_id"] for r in dicts("updates") if r.get("source_id") == SOURCE_ID}
     new_updates = {r["update_id"] for r in rows.tables["updates"]}
@@ -469,8 +473,9 @@ def validate_merge(merge: Merge) -> Report:
     from ..validation import validate_package
 
     with tempfile.TemporaryDirectory(prefix="conflictdata-import-") as tmp:
-        staged = stage_package(merge.package, Path(tmp),
-                               lambda res: merge.after.get(res.path, merge.before[res.path]))
+        with task(f"stage the merged package ({len(merge.before)} tables)"):
+            staged = stage_package(merge.package, Path(tmp),
+                                   lambda res: merge.after.get(res.path, merge.before[res.path]))
         return validate_package(staged)
 
 
@@ -558,5 +563,6 @@ def import_general_staff(into: str | os.PathLike | None = None, *, from_dir: str
         if not report.valid:
             return ImportOutcome(root, merge, report, [], time.perf_counter() - started)
         order = [r.path for r in package.resources.values()]  # the descriptor's order: parents first
-        commit(root, {p: changed[p] for p in order if p in changed})
+        with task(f"write {len(changed)} files"):
+            commit(root, {p: changed[p] for p in order if p in changed})
     return ImportOutcome(root, merge, report, list(changed), time.perf_counter() - started)

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checksums import sha256_file
+from ..feedback import task
 from ..report import Fault, Report
 from .csvinput import Columns, InputTable, read_input
 from .munition_catalogue import CATALOGUE_COLUMNS, MunitionCatalogue
@@ -160,10 +161,18 @@ def import_missile_attacks(daily: str | os.PathLike, out: str | os.PathLike, *,
     started = time.perf_counter()
     out = Path(out)
     check_destination(out, force)
-    result = build(daily, catalog=catalog)
-    write_package(out, result.descriptor, result.tables, force=force)
-    output_report = validate_package(open_package(out))
-    report = trace(output_report, result, out)
+    # On a terminal (see conflictdata.feedback): read and build, write, validate, trace.
+    with task(f"import {Path(daily).name}", total=4) as overall:
+        result = build(daily, catalog=catalog)
+        overall.advance()
+        with task(f"write the package into {out} ({sum(map(len, result.tables.values())):,} rows)"):
+            write_package(out, result.descriptor, result.tables, force=force)
+        overall.advance()
+        output_report = validate_package(open_package(out))
+        overall.advance()
+        with task("trace the faults to their input lines"):
+            report = trace(output_report, result, out)
+        overall.advance()
     counts = {name: len(rows) for name, rows in result.tables.items()}
     return ImportResult(out, counts, report, output_report, time.perf_counter() - started)
 
@@ -184,7 +193,8 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     template = locate()
     types_schema = template.resource("munition_types").schema
     categories = next(f for f in types_schema["fields"] if f["name"] == "category")["constraints"]["enum"]
-    table = read_input(daily, DAILY_COLUMNS, "daily attacks file")
+    with task(f"read {Path(daily).name}"):
+        table = read_input(daily, DAILY_COLUMNS, "daily attacks file")
     inputs = {table.name: Path(daily)}
     models = MunitionCatalogue(categories)
     if catalog is not None:
@@ -198,47 +208,50 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
     events = _Events()
     munitions: list[dict] = []
     origins_m: list[tuple[str, int]] = []
-    for line, rec in table.records:
-        origin = (table.name, line)
-        text = {k: " ".join(v.split()) for k, v in rec.items()}
-        post = parse_post(text["source"]) if text["source"] else None
-        update_id = claimant_id = None
-        info: _PostInfo | None = None  # this row's post, if it names one
-        if post is not None:
-            info = posts.get(post.canonical)
-            if info is None:
-                sid = source_ids.get(post.canonical, post.canonical.split("://", 1)[-1])
-                info = posts[post.canonical] = _PostInfo(sid, post, actors.claimant(post, origin), line)
-            info.lines.append(line)
-            update_id, claimant_id = info.id, info.claimant
-        type_id = models.resolve(text["model"], origin)
-        window = _window(text["time_start"], text["time_end"])
-        event_id = events.claim(update_id, window.fields, origin)
-        launch_id = places.resolve(text.get("launch_place", ""), origin)
-        target_id = places.resolve(text.get("target", ""), origin)
-        row = {
-            "claim_id": _claim_id(update_id, type_id, claim_ids),
-            "update_id": update_id,
-            "claimant_id": claimant_id,
-            "event_id": event_id,
-            "event_link": event_id and "curator",
-            "attacker_id": None,  # the file names no attacker; see the README
-            "munition_type_id": type_id,
-            **window.fields,
-            "launch_place_id": launch_id,
-            "launch_place_precision": _precision(places, launch_id),
-            "target_place_id": target_id,
-            "target_place_precision": _precision(places, target_id),
-            **{name: _count(text.get(col, "")) for name, col in COUNTS.items()},
-            "certainty": "asserted",
-        }
-        returned, crossing_notes = _returned(text.get("border_crossing", ""))
-        row["returned"] = returned
-        row["notes"] = _notes(window.notes + crossing_notes + _other_columns(text))
-        munitions.append(row)
-        origins_m.append(origin)
-        if info is not None:  # (post is not None)
-            info.note(type_id and models.types[type_id].name, window.fields)
+    with task(f"build the rows of {table.name}", total=len(table.records)) as step:
+        for n, (line, rec) in enumerate(table.records, 1):
+            if not n % 4096:  # a step per row would cost more than it shows
+                step.advance(4096)
+            origin = (table.name, line)
+            text = {k: " ".join(v.split()) for k, v in rec.items()}
+            post = parse_post(text["source"]) if text["source"] else None
+            update_id = claimant_id = None
+            info: _PostInfo | None = None  # this row's post, if it names one
+            if post is not None:
+                info = posts.get(post.canonical)
+                if info is None:
+                    sid = source_ids.get(post.canonical, post.canonical.split("://", 1)[-1])
+                    info = posts[post.canonical] = _PostInfo(sid, post, actors.claimant(post, origin), line)
+                info.lines.append(line)
+                update_id, claimant_id = info.id, info.claimant
+            type_id = models.resolve(text["model"], origin)
+            window = _window(text["time_start"], text["time_end"])
+            event_id = events.claim(update_id, window.fields, origin)
+            launch_id = places.resolve(text.get("launch_place", ""), origin)
+            target_id = places.resolve(text.get("target", ""), origin)
+            row = {
+                "claim_id": _claim_id(update_id, type_id, claim_ids),
+                "update_id": update_id,
+                "claimant_id": claimant_id,
+                "event_id": event_id,
+                "event_link": event_id and "curator",
+                "attacker_id": None,  # the file names no attacker; see the README
+                "munition_type_id": type_id,
+                **window.fields,
+                "launch_place_id": launch_id,
+                "launch_place_precision": _precision(places, launch_id),
+                "target_place_id": target_id,
+                "target_place_precision": _precision(places, target_id),
+                **{name: _count(text.get(col, "")) for name, col in COUNTS.items()},
+                "certainty": "asserted",
+            }
+            returned, crossing_notes = _returned(text.get("border_crossing", ""))
+            row["returned"] = returned
+            row["notes"] = _notes(window.notes + crossing_notes + _other_columns(text))
+            munitions.append(row)
+            origins_m.append(origin)
+            if info is not None:  # (post is not None)
+                info.note(type_id and models.types[type_id].name, window.fields)
     tables: dict[str, list[dict]] = {}
     origins: dict[str, list[tuple[str, int]]] = {}
 

@@ -79,7 +79,7 @@ class Batch:
 
         ``cap`` bounds the faults kept per (table, check, field) over every batch that
         reports into ``report`` (counted in ``report.caps``); the rest are counted in
-        ``report.omitted``.
+        ``report.omitted`` (and, per file and code, ``report.omitted_by``).
         """
         if not self.items:
             return 0
@@ -129,7 +129,7 @@ class Batch:
             # remembers what the earlier batches kept.
             room = report.caps.take((self.resource, item.code, item.field), n, cap)
             if n > room:
-                report.omitted[item.severity] += n - room
+                report.omit(self.path, item.code, item.severity, n - room)
             if room:
                 wanted.append((f"\x1fbad{i}", item, room))
         if not wanted:

@@ -10,12 +10,14 @@ batch size and the key columns, not the size of the file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 from collections.abc import Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..feedback import Task, human_size, task
 from ..package import MERGE_JOURNAL, Package, Resource, locate
 from ..read import LINE, TableReader
 from ..report import Fault, Report
@@ -114,22 +116,41 @@ def run(package: Package, plan: Plan = Plan(), *, strict: bool = False) -> tuple
     # One thread reads every table, in order, a batch ahead of the checks: the next table's
     # first batch is parsed while this one's checks across rows run.
     stream = _prefetch(_every_batch([readers[name] for name in order]))
-    try:
-        for name in order:
-            run_ = _TableRun(package.resources[name], schemas, whole, plan, plan.keep or name in referenced, memo,
-                             wanted)
-            report.merge(run_.check(readers[name], stream))
-            if run_.typed is not None:
-                whole[name] = run_.typed
-            for target, keys in run_.pointers:
-                pointers[target].append(keys)
-            if name in wanted:
-                deferred.append(run_)
-    finally:
-        stream.close()  # stops the reading thread if a check raised
-    for run_ in deferred:
-        report.merge(run_.finish(pointers[run_.name]))
+    # On a terminal (see conflictdata.feedback) one step per table, and one for the rules
+    # across tables; elsewhere these cost next to nothing.
+    with task(f"validate {package.root.name}: {len(order)} tables", total=len(order) + bool(wanted)) as overall:
+        try:
+            for name in order:
+                run_ = _TableRun(package.resources[name], schemas, whole, plan, plan.keep or name in referenced,
+                                 memo, wanted)
+                report.merge(run_.check(readers[name], stream))
+                overall.advance()
+                if run_.typed is not None:
+                    whole[name] = run_.typed
+                for target, keys in run_.pointers:
+                    pointers[target].append(keys)
+                if name in wanted:
+                    deferred.append(run_)
+        finally:
+            stream.close()  # stops the reading thread if a check raised
+        if wanted:
+            with task(f"rules across tables: rows pointing at {', '.join(r.name for r in deferred)}",
+                      total=len(deferred)) as step:
+                for run_ in deferred:
+                    report.merge(run_.finish(pointers[run_.name]))
+                    step.advance()
+            overall.advance()
     return report, whole
+
+
+def _table_task(name: str, reader: TableReader) -> tuple[str, contextlib.AbstractContextManager[Task]]:
+    """The step that reads and checks one table, and its label: its bar counts the file's
+    bytes where blocks of a known size are read (CSV), else it shows that work goes on (Parquet)."""
+    size = None
+    with contextlib.suppress(OSError):
+        size = os.stat(reader.resource.file).st_size
+    label = f"validate {name}" + (f" ({human_size(size)})" if size is not None else "")
+    return label, task(label, total=size if size is not None and getattr(reader, "block_bytes", None) else None)
 
 
 def _counted(schemas: dict[str, TableSchema], order: list[str], plan: Plan) -> set[str]:
@@ -247,16 +268,28 @@ class _TableRun:
 
     def check(self, reader: TableReader, stream: Iterator[Any]) -> Report:
         """Check the batches of ``reader`` as they come out of ``stream`` (up to ``_END``)."""
+        label, shown = _table_task(self.name, reader)
+        with shown as step:
+            return self._check(reader, stream, step, label)
+
+    def _check(self, reader: TableReader, stream: Iterator[Any], step: Task, label: str) -> Report:
         if reader.header:
             check_header(reader.raw, self.schema)
         scratch = Report()
         parts: list[pl.DataFrame] = []
         gathered: list[pl.DataFrame] = []
+        # A CSV block is block_bytes long but for the end of its last record: the bytes read so
+        # far, closely enough for a bar (the reader does not count them itself).
+        block = getattr(reader, "block_bytes", 0)
+        rows = 0
         while (frame := next(stream)) is not _END:
             typed, work = self._batch(frame, scratch)
             gathered.append(self._gather(work))
             if self.keep:
                 parts.append(typed)
+            rows += frame.height
+            step.advance(block)
+            step.update(description=f"{label}: {rows:,} rows")
         report = Report()
         report.extend(reader.faults)
         if gathered:
@@ -270,6 +303,7 @@ class _TableRun:
                              for own, target, key in self.pointing]
             if self.deferred:
                 self.gathered = table  # checked by finish, once the tables pointing here are read
+            step.update(description=f"{label}: keys and rules across {rows:,} rows")
             self._across_rows(table, scratch)
         report.merge(scratch)
         return report
