@@ -2,7 +2,6 @@
 
 import copy
 import json
-import re
 
 import jsonschema
 import pytest
@@ -84,21 +83,68 @@ def test_a_published_version_is_cited_with_its_release_and_checksum():
     assert f"datapackage.json sha256:{'ab' * 32}." in c.render()
 
 
-def test_bibtex_is_one_balanced_entry():
-    entry = citation("1.2.0", registry={"1.2.0": HASH}).render("bibtex")
-    assert entry.startswith("@misc{conflictdata_1_2_0,\n") and entry.endswith("\n}")
-    assert entry.count("{") == entry.count("}")
-    fields = dict(re.findall(r"^  (\w+)\s*= \{(.*)\},?$", entry, flags=re.M))
-    assert fields["author"] == "{conflictdata contributors}"  # an organisation, not "contributors, conflictdata"
-    assert fields["version"] == "1.2.0" and fields["url"].endswith("/releases/tag/1.2.0")
-    assert "ab" * 32 in fields["note"]
+def parse_entry(text: str):
+    """The one entry of ``text``, as pybtex (a real BibTeX parser) reads it."""
+    from pybtex.database import parse_string
+
+    data = parse_string(text, "bibtex")
+    assert len(data.entries) == 1
+    return next(iter(data.entries.values()))
 
 
-def test_bibtex_escapes_what_tex_would_read():
-    c = Citation("Counts & claims: 100% of #1_a", "1.0.0", ("A {B}",), "CC-BY-4.0", "https://x.org/a_b", True)
-    entry = c.bibtex()
-    assert r"Counts \& claims: 100\% of \#1\_a" in entry and r"{A \{B\}}" in entry
-    assert "url     = {https://x.org/a_b}" in entry  # a URL stays as it is
+def test_bibtex_parses_and_keeps_version_year_and_checksum(tmp_path):
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    file = tmp_path / "CITATION.cff"
+    file.write_text(text.replace('version: "0.1.0"', "version: 1.2.0\ndate-released: 2025-01-31"))
+    entry = parse_entry(citation("1.2.0", cff=file, registry={"1.2.0": HASH}).render("bibtex"))
+    assert entry.type == "misc" and entry.key == "conflictdata_1_2_0"
+    assert [str(p) for p in entry.persons["author"]] == ["{conflictdata contributors}"]  # one organisation
+    assert entry.fields["version"] == "1.2.0" and entry.fields["year"] == "2025"
+    # plain and apalike print no version or url of a @misc: the note, which they print, has the version
+    assert entry.fields["note"].startswith("Version 1.2.0. Data set. Licence: CC-BY-4.0")
+    assert "ab" * 32 in entry.fields["note"]
+    assert entry.fields["url"] == "https://github.com/conflictdata/conflictdata/releases/tag/1.2.0"
+    assert entry.fields["title"] == "{" + DESCRIPTOR["title"] + "}"
+
+
+def test_biblatex_is_a_dataset_with_version_and_date(tmp_path):
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    file = tmp_path / "CITATION.cff"
+    file.write_text(text.replace('version: "0.1.0"', "version: 1.2.0\ndate-released: 2025-01-31"))
+    entry = parse_entry(citation("1.2.0", cff=file, registry={"1.2.0": HASH}).render("biblatex"))
+    assert entry.type == "dataset"
+    assert entry.fields["version"] == "1.2.0" and entry.fields["date"] == "2025-01-31"
+    assert "year" not in entry.fields
+
+
+UNSAFE = "Counts & claims: 100% of #1_a {x ~^ $5 \\relax"  # a lone brace too
+
+
+def test_bibtex_escapes_what_tex_would_read_in_titles_and_names():
+    c = Citation(UNSAFE, "1.0.0", ("A {B} & C", "D and E"), "CC-BY-4.0", "https://x.org/a_b%20c?q={1}", True)
+    for fmt in ("bibtex", "biblatex"):
+        entry = parse_entry(c.render(fmt))
+        assert entry.fields["title"] == ("{Counts \\& claims: 100\\% of \\#1\\_a \\textbraceleft{}x "
+                                         "\\textasciitilde{}\\textasciicircum{} \\$5 \\textbackslash{}relax}")
+        # "D and E" is one name, not two people: every name is braced whole
+        names = ["{A \\textbraceleft{}B\\textbraceright{} \\& C}", "{D and E}"]
+        assert [str(p) for p in entry.persons["author"]] == names
+        assert entry.fields["url"] == "https://x.org/a_b%20c?q=%7B1%7D"  # a URL stays a URL: no TeX escapes
+
+
+def test_a_pre_release_gets_a_key_bibtex_accepts():
+    entry = parse_entry(Citation("T", "2.0.0-rc.1", ("x",), "L", "https://x.org", False).render("bibtex"))
+    assert entry.key == "conflictdata_2_0_0_rc_1" and entry.fields["version"] == "2.0.0-rc.1"
+
+
+def test_the_year_comes_from_the_changelog_of_a_checkout(pkg):
+    from conflictdata.cite import released_on
+    from conflictdata.package import open_package
+
+    (pkg / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2026-11-30\n\n- x\n")
+    package = open_package(pkg)
+    assert released_on("1.2.0", {}, package).isoformat() == "2026-11-30"
+    assert released_on("1.1.0", {}, package) is None  # not dated anywhere: no year, none made up
 
 
 def test_a_year_comes_only_from_a_dated_cff_of_the_same_version(tmp_path):
@@ -123,7 +169,8 @@ def test_cli_cite_text_and_bibtex(tmp_path):
     registry = tmp_path / "registry.json"
     registry.write_text(json.dumps({"versions": {"1.2.0": HASH}}))
     r = run("cite", "--version", "1.2.0", "--format", "bibtex", env={"CONFLICTDATA_REGISTRY": str(registry)})
-    assert r.exit_code == 0 and r.stdout.startswith("@misc{conflictdata_1_2_0,") and r.stderr == ""
+    assert r.exit_code == 0 and r.stderr == ""
+    assert parse_entry(r.stdout).fields["version"] == "1.2.0"
 
 
 def test_cli_cite_an_unknown_version_is_one_line_and_exit_2(tmp_path):
