@@ -43,8 +43,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_the_release_holds_every_table_twice_plus_descriptor_sums_and_zip(release):
-    expected = {"datapackage.json", "SHA256SUMS", "conflictdata-0.1.0.zip"} | LICENCES
+def test_the_release_holds_every_table_twice_plus_descriptors_readme_citation_sums_and_zip(release):
+    expected = {"datapackage.json", "datapackage-csv.json", "README.md", "CITATION.cff", "SHA256SUMS",
+                "conflictdata-0.1.0.zip"} | LICENCES
     expected |= {f"{t}.parquet" for t in TABLES} | {f"{t}.csv" for t in TABLES}
     assert {p.name for p in release.iterdir()} == expected
 
@@ -102,6 +103,66 @@ def test_the_zip_holds_exactly_the_release_files(release):
         inside = {Path(n).name: z.read(n) for n in z.namelist()}
     outside = {n: b for n, b in files_of(release).items() if not n.endswith(".zip")}
     assert inside == outside
+
+
+def test_the_zip_deflates_all_but_the_parquet_files_and_unzip_and_pandas_read_it(release, tmp_path):
+    archive = release / "conflictdata-0.1.0.zip"
+    with zipfile.ZipFile(archive) as z:
+        infos = {Path(i.filename).name: i for i in z.infolist()}
+        assert z.testzip() is None
+        with z.open("conflictdata-0.1.0/munitions.csv") as f:
+            assert pd.read_csv(f).shape[0] == len(read_rows(ROOT / "data/munitions.csv")[1])
+    for name, info in infos.items():
+        # Parquet is zstd inside already: stored; every other file deflated, and smaller for it
+        expected = zipfile.ZIP_STORED if name.endswith(".parquet") else zipfile.ZIP_DEFLATED
+        assert info.compress_type == expected, name
+    csvs = [i for n, i in infos.items() if n.endswith(".csv")]
+    assert sum(i.compress_size for i in csvs) < sum(i.file_size for i in csvs) / 2
+    assert archive.stat().st_size < sum(i.file_size for i in infos.values())
+    unzip = shutil.which("unzip")
+    if unzip is not None:  # Info-ZIP reads it too, and unpacks the same bytes
+        r = subprocess.run([unzip, "-q", str(archive), "-d", str(tmp_path)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert files_of(tmp_path / "conflictdata-0.1.0") == {
+            n: b for n, b in files_of(release).items() if not n.endswith(".zip")}
+
+
+def test_the_readme_says_what_the_release_is_and_how_to_verify_load_and_cite_it(release):
+    text = (release / "README.md").read_text(encoding="utf-8")
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    assert text.startswith(f"# {descriptor['title']}, version {descriptor['version']}\n")
+    assert "sha256sum -c SHA256SUMS" in text and "datapackage-csv.json" in text
+    assert 'cd.load("' in text and "pd.read_parquet(" in text
+    for table in TABLES:  # every table with its row count, counted from the CSV
+        assert f"| {table} | {len(read_rows(ROOT / f'data/{table}.csv')[1])} |" in text
+    for name in LICENCES:
+        assert f"`{name}`" in text
+    assert "CITATION.cff" in text
+    assert (release / "CITATION.cff").read_bytes() == (ROOT / "CITATION.cff").read_bytes()
+
+
+def test_the_readme_is_dated_by_the_release_date(pkg, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1728432000")
+    result = build(open_package(pkg), tmp_path / "out")
+    assert "built 2024-10-09T00:00:00Z" in (result.out / "README.md").read_text()
+
+
+def test_the_csv_copies_have_their_own_descriptor(release):
+    parquet = json.loads((release / "datapackage.json").read_text())
+    csv = json.loads((release / "datapackage-csv.json").read_text())
+    assert {k: v for k, v in csv.items() if k != "resources"} == {
+        k: v for k, v in parquet.items() if k != "resources"}
+    assert [r["name"] for r in csv["resources"]] == TABLES
+    for r in csv["resources"]:
+        data = (release / r["path"]).read_bytes()
+        assert r["path"] == f"{r['name']}.csv" and r["format"] == "csv" and r["encoding"] == "utf-8"
+        assert r["bytes"] == len(data) and r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert r["schema"] == json.loads((ROOT / f"schemas/{r['name']}.json").read_text())
+    # conflictdata reads it as a package: valid, the same rows as the Parquet files
+    assert cd.validate(release / "datapackage-csv.json").valid
+    for table in TABLES:
+        assert cd.load(table, format="polars", path=release / "datapackage-csv.json").equals(
+            cd.load(table, format="polars"))
 
 
 def test_sha256sum_checks_the_release_and_catches_a_changed_file(release, tmp_path):
@@ -183,7 +244,8 @@ def test_parquet_types_and_rows_follow_the_schema_sorted_by_key(release, table):
             # zone-aware where the schema gives a timeZone (Parquet: isAdjustedToUTC, the zone kept)
             assert pa.types.is_timestamp(t) and t.tz == f.time_zone, f.name
         elif f.type == "time":
-            assert pa.types.is_time(t)
+            # text hh:mm:ss, which Spark reads with its default settings (it refuses Parquet TIME)
+            assert t == pa.string(), f.name
     keys = [tuple(r[k] for k in schema.primary_key) for r in parquet.select(list(schema.primary_key)).to_pylist()]
     assert keys == sorted(keys)
     assert parquet.num_rows == len(read_rows(ROOT / f"data/{table}.csv")[1])
@@ -194,7 +256,7 @@ def test_pandas_polars_and_duckdb_read_the_parquet(release):
     path = release / "munitions.parquet"
     expected = len(read_rows(ROOT / "data/munitions.csv")[1])
     df = pd.read_parquet(path)
-    assert len(df) == expected and str(df["launched"].dtype) in ("Int64", "float64")
+    assert len(df) == expected and str(df["launched"].dtype) == "Int64"  # the pandas metadata
     pf = pl.read_parquet(path)
     assert pf.height == expected and pf.schema["launched"] == pl.Int64
     with duckdb.connect() as con:
@@ -208,7 +270,26 @@ def test_pandas_polars_and_duckdb_read_the_parquet(release):
     assert str(published) == min(d for d in dates if d)
 
 
-@pytest.mark.parametrize("table", TABLES)
+def _load_parses_text_times() -> bool:
+    # A time of day is text in a release's Parquet; load_arrow reads it back through
+    # release.from_parquet (a change to conflictdata/load.py, asked of the lead). Until then the
+    # tables with a time field cannot be loaded from a release: an expected failure, strict.
+    import inspect
+
+    from conflictdata.load import load_arrow
+
+    return "from_parquet" in inspect.getsource(load_arrow)
+
+
+def _has_time(table: str) -> bool:
+    return any(f.get("type") == "time" for f in open_package(ROOT).resource(table).schema["fields"])
+
+
+@pytest.mark.parametrize("table", [
+    pytest.param(t, marks=pytest.mark.xfail(_has_time(t) and not _load_parses_text_times(), strict=True,
+                                            raises=cd.DataError,
+                                            reason="load.py does not yet call release.from_parquet"))
+    for t in TABLES])
 def test_load_reads_a_release_folder_like_the_package(release, table):
     from conflictdata.schema import TableSchema
 
@@ -244,8 +325,14 @@ def test_the_csv_copies_are_a_valid_package_with_the_same_rows(release, pkg):
     for table in TABLES:
         shutil.copy(release / f"{table}.csv", pkg / "data" / f"{table}.csv")
     assert cd.validate(pkg).valid
+    from conflictdata.load import to_pandas
+    from conflictdata.release import from_parquet
+    from conflictdata.schema import TableSchema
+
     for table in TABLES:
-        assert cd.load(table, path=pkg).equals(cd.load(table, path=release))
+        schema = TableSchema.from_dict(open_package(ROOT).resource(table).schema)
+        parquet = from_parquet(pq.read_table(release / f"{table}.parquet"), schema)
+        assert cd.load(table, path=pkg).equals(to_pandas(parquet))
 
 
 def test_invalid_data_is_refused_with_the_report_and_nothing_is_written(pkg, tmp_path):
