@@ -12,6 +12,8 @@ True
 ['hit', 'injured', 'intercepted']
 >>> list(cd.daily("equipment_losses", category="tank").columns)[3:6]   # per report, from running totals
 ['date', 'total', 'bound']
+>>> len(cd.pandera_schema("munitions").validate(cd.load("munitions", format="polars"))) > 0   # the rules, in Pandera
+True
 
 Importing this module is cheap: pandas, Polars, pyarrow and pandera load only when a
 function needs them.
@@ -22,6 +24,7 @@ from .errors import ConflictDataError, DataError, PackageError, UnknownTableErro
 from .events import disputes, event_figures
 from .load import load, tables
 from .validation import validate
+from .validation.pandera_schemas import pandera_schema  # pandera itself loads when a schema is built
 
 __version__ = "0.1.0"
 
@@ -36,6 +39,7 @@ __all__ = [
     "disputes",
     "event_figures",
     "load",
+    "pandera_schema",
     "tables",
     "validate",
 ]
