@@ -220,3 +220,28 @@ def test_a_broken_registry_is_a_clear_error(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(ReleaseError, match=message):
         remote.load_registry(path)
+
+
+def test_pooch_reports_a_download_to_the_project_display(site, tmp_path):
+    # pooch's own downloader drives a feedback Task through the adapter, shown by a real rich display
+    import io
+
+    import pooch
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from conflictdata.feedback import Task
+
+    progress = Progress(console=Console(file=io.StringIO()))
+    step = Task(progress, progress.add_task("download munitions.parquet", total=None))
+    downloader = pooch.HTTPDownloader(progressbar=remote._Bar(step), chunk_size=1000)
+    downloader(f"{site.url}/{VERSION}/munitions.parquet", str(tmp_path / "m.parquet"), None)
+    size = (site.served / "munitions.parquet").stat().st_size
+    assert (progress.tasks[0].total, progress.tasks[0].completed) == (size, size)
+    assert sha256(tmp_path / "m.parquet") == sha256(site.served / "munitions.parquet")
+
+
+def test_a_library_call_asking_for_progress_gets_it_and_the_same_files(site, built, capfd):
+    folder = remote.fetch(VERSION, progressbar=True)
+    assert sha256(folder / "munitions.parquet") == sha256(built / "munitions.parquet")
+    assert capfd.readouterr().out == ""  # the display is on stderr, never in the output
