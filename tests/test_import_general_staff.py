@@ -387,3 +387,51 @@ def test_a_null_pow_states_no_figure(tmp_path, monkeypatch):
     assert reports["general-staff-2022-02-26-personnel"]["captured"] == ""
     assert reports["general-staff-2022-02-25-personnel"]["captured"] == "0"
     assert reports["general-staff-2022-02-26-personnel"]["quote"].endswith('"POW": null')
+
+
+# --- what a person sees ------------------------------------------------------------------------
+
+def _terminal():
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    return Console(file=buffer, force_terminal=True, width=160, color_system=None), buffer
+
+
+def test_the_import_shows_its_steps_on_a_terminal_and_nothing_elsewhere(tmp_path, monkeypatch):
+    from conflictdata import feedback
+
+    pkg = copy_package(tmp_path / "pkg")
+    for name in gs.FILES:
+        monkeypatch.setitem(gs.FILES, name, hashlib.sha256((SMALL / name).read_bytes()).hexdigest())
+    console, buffer = _terminal()
+    with feedback.shown(True, console=console):
+        result = run("--from", str(SMALL), "--into", str(pkg))
+    assert result.exit_code == 0, result.output
+    drawn = buffer.getvalue()
+    for step in ("read the tables of pkg", "build the rows of the General Staff files", "stage the merged package",
+                 "validate updates", "write "):
+        assert step in drawn, step
+    assert "validate" not in result.stderr and result.stderr.startswith("imported into ")  # CliRunner: no terminal
+    with feedback.shown(True, console=console):
+        quiet = run("--from", str(SMALL), "--into", str(pkg), "--quiet")
+    assert quiet.exit_code == 0 and buffer.getvalue() == drawn  # --quiet: not one more character
+
+
+def test_an_invalid_merged_package_ends_with_the_summary(tmp_path, monkeypatch):
+    pkg = copy_package(tmp_path / "pkg")
+    for name in gs.FILES:
+        monkeypatch.setitem(gs.FILES, name, hashlib.sha256((SMALL / name).read_bytes()).hexdigest())
+    path = pkg / "data" / "actors.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",UKR,armed-forces-of-ukraine,", ",UKR,no-such-actor,"),
+                    encoding="utf-8")
+    result = run("--from", str(SMALL), "--into", str(pkg))
+    assert result.exit_code == 1
+    out = result.stdout.splitlines()
+    n = sum(" error foreign-key: " in line for line in out)
+    assert n and out[out.index("summary:") + 1] == f"  data/actors.csv: {n} error{'s' * (n != 1)} (foreign-key {n})"
+    doc = json.loads(run("--from", str(SMALL), "--into", str(pkg), "--format", "json").stdout)
+    assert doc["summary"]["files"] == [{"path": "data/actors.csv", "errors": n, "warnings": 0,
+                                        "error_codes": {"foreign-key": n}, "warning_codes": {}, "omitted": 0}]

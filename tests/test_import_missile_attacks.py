@@ -461,3 +461,41 @@ def test_fixture_rows_of_one_post_and_window_are_one_event(fixture_import):
         assert (e["window_start"], e["window_end"], e["window_precision"]) == (
             r["window_start"], r["window_end"], r["window_precision"])
     assert all(r["target_place_precision"] for r in m if r["target_place_id"])
+
+
+# --- what a person sees ------------------------------------------------------------------------
+
+def test_cli_report_ends_with_the_summary_at_the_input_file(tmp_path):
+    r = run("import", "missile-attacks", FIXTURES / "daily.csv", "--catalog", FIXTURES / "catalog.csv",
+            "--out", tmp_path / "pkg")
+    errors = json.loads(run("import", "missile-attacks", FIXTURES / "daily.csv", "--catalog",
+                            FIXTURES / "catalog.csv", "--out", tmp_path / "json", "--format", "json").stdout)["errors"]
+    out = r.stdout.splitlines()
+    codes = Counter(e["code"] for e in errors)  # the most frequent first, then by name
+    assert out[out.index("summary:") + 1] == (
+        f"  {FIXTURES / 'daily.csv'}: {len(errors)} error{'s' * (len(errors) != 1)} ("
+        + ", ".join(f"{c} {n}" for c, n in sorted(codes.items(), key=lambda cn: (-cn[1], cn[0]))) + ")")
+    assert out[-1].startswith("INVALID: ")
+
+
+def test_cli_shows_its_steps_only_on_a_terminal_and_not_with_quiet(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from conflictdata import feedback
+
+    r = run("import", "missile-attacks", FIXTURES / "old_9_columns.csv", "--out", tmp_path / "plain")
+    assert r.exit_code == 0 and r.stderr.startswith("imported ") and "build the rows" not in r.stderr
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=160, color_system=None)
+    with feedback.shown(True, console=console):
+        r = run("import", "missile-attacks", FIXTURES / "old_9_columns.csv", "--out", tmp_path / "shown")
+    assert r.exit_code == 0
+    drawn = buffer.getvalue()
+    for step in ("import old_9_columns.csv", "read old_9_columns.csv", "build the rows of old_9_columns.csv",
+                 f"write the package into {tmp_path / 'shown'}", "validate munitions", "trace the faults"):
+        assert step in drawn, step
+    with feedback.shown(True, console=console):
+        r = run("import", "missile-attacks", FIXTURES / "old_9_columns.csv", "--out", tmp_path / "quiet", "--quiet")
+    assert r.exit_code == 0 and buffer.getvalue() == drawn

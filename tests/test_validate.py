@@ -228,3 +228,128 @@ def test_a_validation_stopped_early_leaves_no_reading_thread(pkg, monkeypatch):
     with pytest.raises(RuntimeError):
         cd.validate(pkg)
     assert threading.active_count() == before
+
+
+# --- the summary and the listing cap ---------------------------------------------------------
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from conflictdata.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def _many_faults(pkg, lines=range(2, 5)):
+    """Faults in three files, several in each."""
+    for line in lines:
+        set_cell(pkg, "munitions", line, "launched", "x")
+        set_cell(pkg, "actors", line, "kind", "alien")
+        set_cell(pkg, "casualty_reports", line, "killed", "-5")
+
+
+def _listed(text: str) -> dict[str, list[str]]:
+    """The text report's listing: file -> its lines (faults and the 'not listed' line)."""
+    groups: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines()[1:]:  # after "checked: ..."
+        if line == "summary:":
+            break
+        if not line.startswith("  "):
+            current = groups.setdefault(line, [])
+        elif current is not None:
+            current.append(line.strip())
+    return groups
+
+
+def _per_file(report) -> dict[str, int]:
+    from collections import Counter
+
+    return dict(Counter(f.path for f in report.faults))
+
+
+def test_max_errors_shares_the_listing_between_files(pkg):
+    _many_faults(pkg)
+    totals = _per_file(cd.validate(pkg))
+    assert len(totals) == 3 and min(totals.values()) > 2
+    r = _cli("validate", pkg, "--max-errors", "5")
+    assert r.exit_code == 1
+    groups = _listed(r.stdout)
+    files = sorted(totals)
+    assert list(groups) == files  # every file with faults is there, in file order
+    listed = [sum(not line.startswith("...") for line in groups[f]) for f in files]
+    assert listed == [2, 2, 1]  # round-robin over the files
+    for f, n in zip(files, listed, strict=True):
+        assert groups[f][-1] == f"... and {totals[f] - n} more not listed in {f}"
+
+
+def test_a_file_with_few_faults_leaves_its_share_to_the_others(pkg):
+    set_cell(pkg, "actors", 2, "kind", "alien")
+    for line in range(2, 8):
+        set_cell(pkg, "munitions", line, "launched", "x")
+    totals = _per_file(cd.validate(pkg))
+    groups = _listed(_cli("validate", pkg, "--max-errors", "4").stdout)
+    assert [sum(not line.startswith("...") for line in groups[f]) for f in sorted(totals)] == [
+        1, 3] == [min(1, totals["data/actors.csv"]), 4 - totals["data/actors.csv"]]
+
+
+def test_github_listing_is_shared_and_says_what_each_file_hides(pkg):
+    _many_faults(pkg)
+    totals = _per_file(cd.validate(pkg))
+    lines = _cli("validate", pkg, "--format", "github", "--max-errors", "5").stdout.splitlines()
+    listed = {f: sum(line.startswith(f"::error file={f},line=") for line in lines) for f in totals}
+    assert sorted(listed.values(), reverse=True) == [2, 2, 1]
+    for f, n in listed.items():
+        assert f"::error file={f},title=more-faults::... and {totals[f] - n} more faults not shown in {f}" in lines
+
+
+def test_the_summary_counts_every_fault_per_file_and_code(pkg):
+    from collections import Counter
+
+    _many_faults(pkg, lines=(2, 3))
+    report = cd.validate(pkg)
+    r = _cli("validate", pkg, "--max-errors", "1")
+    out = r.stdout.splitlines()
+    at = out.index("summary:")
+    codes: dict[str, Counter] = {}
+    for f in report.faults:
+        codes.setdefault(f.path, Counter())[f.code] += 1
+    for path, counted in codes.items():
+        detail = ", ".join(f"{c} {n}" for c, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])))
+        assert f"  {path}: {sum(counted.values())} errors ({detail})" in out[at:]
+    assert "  data/munitions.csv: 2 errors (type-error 2)" in out[at:]
+    assert out[-2].startswith(f"  total: {len(report.faults)} errors (") and out[-2].endswith(" in 3 files")
+    assert out[-1] == f"INVALID: {len(report.faults)} error(s), 0 warning(s)"
+
+
+def test_the_summary_counts_the_faults_past_a_checks_cap(pkg):
+    for line in range(2, 6):
+        set_cell(pkg, "munitions", line, "launched", "x")
+    report = cd.validate(pkg, cap=1)
+    assert len([f for f in report.faults if f.code == "type-error"]) == 1
+    assert report.omitted_by[("data/munitions.csv", "type-error", "error")] == 3
+    text = report.render("text")
+    assert "  data/munitions.csv: 4 errors (type-error 4)" in text
+    assert "  ... and 3 more not listed in data/munitions.csv" in text
+    summary = json.loads(report.render("json"))["summary"]
+    assert summary["errors"] == 4 and summary["warnings"] == 0
+    assert summary["files"] == [{"path": "data/munitions.csv", "errors": 4, "warnings": 0,
+                                 "error_codes": {"type-error": 4}, "warning_codes": {}, "omitted": 3}]
+    notice = report.render("github").splitlines()[-1]
+    assert notice == "::notice title=summary::4 errors in 1 file: data/munitions.csv 4 errors (type-error 4)"
+
+
+def test_json_and_github_carry_the_summary_of_the_cli(pkg):
+    _many_faults(pkg, lines=(2,))
+    report = cd.validate(pkg)
+    doc = json.loads(_cli("validate", pkg, "--format", "json").stdout)
+    assert doc["summary"]["errors"] == len(report.faults) == len(doc["errors"])
+    assert {f["path"]: f["errors"] for f in doc["summary"]["files"]} == _per_file(report)
+    last = _cli("validate", pkg, "--format", "github").stdout.splitlines()[-1]
+    assert last.startswith(f"::notice title=summary::{len(report.faults)} errors in 3 files: data/actors.csv ")
+
+
+def test_a_valid_package_has_no_summary(pkg):
+    r = _cli("validate", pkg)
+    assert r.exit_code == 0 and "summary" not in r.stdout
+    assert _cli("validate", pkg, "--format", "github").stdout.strip() == ""
