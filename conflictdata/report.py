@@ -166,13 +166,17 @@ class Report:
         """Every fault counted per file and code, those kept and those past a cap alike."""
         counts: Counter = Counter((f.path, f.code, f.severity) for f in self.faults)
         counts.update(self.omitted_by)
+        omitted: Counter = Counter()
+        for (path, _, _), n in self.omitted_by.items():
+            omitted[path] += n
         # A caller that counted faults only by severity (report.omitted[...] += n) leaves
-        # some without a file: they are counted, under no file, so the totals stay true.
+        # some without a file or code: they are counted apart, so the totals stay true.
         for severity, n in self.omitted.items():
             known = sum(c for (_, _, s), c in self.omitted_by.items() if s == severity)
             if n > known:
-                counts[(UNATTRIBUTED, "", severity)] += n - known
-        return Summary(counts)
+                counts[(UNATTRIBUTED, "(code not kept)", severity)] += n - known
+                omitted[UNATTRIBUTED] += n - known
+        return Summary(counts, omitted)
 
     def to_dict(self) -> dict:
         return {
@@ -180,7 +184,7 @@ class Report:
             "checked": self.checked,
             "errors": [f.to_dict() for f in self.sorted()],
             "omitted": sum(self.omitted.values()),
-            "summary": self.summary().to_dict(self.omitted_by),
+            "summary": self.summary().to_dict(),
         }
 
     def listed(self, max_errors: int | None = None) -> list[Fault]:
@@ -226,34 +230,30 @@ class Report:
         if fmt == "json":
             return json.dumps(self.to_dict(), ensure_ascii=False)
         shown = self.listed(max_errors)
-        hidden = self._hidden(shown)
+        counts = self.summary()
+        hidden = _hidden(counts, shown)
         if fmt == "github":
             lines = []
             for path, group in _by_path(shown, hidden):
                 lines += [_github(f) for f in group]
                 if hidden.get(path):
-                    lines.append(_github_more(path, hidden[path], self._hidden_severity(path, shown)))
-            if summary and (counts := self.summary()):
+                    lines.append(_github_more(path, hidden[path], _hidden_severity(counts, path, shown)))
+            if summary and counts:
                 lines.append(f"::notice title=summary::{_github_escape(counts.one_line())}")
             return "\n".join(lines)
-        return _text(self, shown, hidden, verdict, summary)
-
-    def _hidden(self, shown: list[Fault]) -> dict[str, int]:
-        """Per file, how many of its faults are not listed (past ``max_errors`` or a check's cap)."""
-        hidden: Counter = Counter()
-        for (path, _, _), n in self.summary().counts.items():
-            hidden[path] += n
-        hidden.subtract(f.path for f in shown)
-        return {path: n for path, n in hidden.items() if n > 0}
-
-    def _hidden_severity(self, path: str, shown: list[Fault]) -> str:
-        """``error`` when some fault of ``path`` not listed is an error, else ``warning``."""
-        errors = sum(n for (p, _, severity), n in self.summary().counts.items() if p == path and severity == ERROR)
-        return ERROR if errors > sum(f.path == path and f.severity == ERROR for f in shown) else WARNING
+        return _text(self, shown, hidden, counts if summary else None, verdict)
 
 
 # Where faults counted only by severity (by a caller that did not say their file) are summed.
 UNATTRIBUTED = "(not attributed to a file)"
+
+
+def _file_order(path: str) -> tuple[bool, str]:
+    return path == UNATTRIBUTED, path  # the files in order, then what no file holds
+
+
+def _files(n_files: int) -> str:
+    return _plural(n_files, "file")
 
 
 @dataclass
@@ -271,6 +271,7 @@ class Summary:
     """
 
     counts: Counter
+    omitted: Counter = field(default_factory=Counter)  # per file, how many of its faults were past a cap
 
     def __bool__(self) -> bool:
         return any(n > 0 for n in self.counts.values())
@@ -278,7 +279,7 @@ class Summary:
     def files(self) -> dict[str, dict[str, Counter]]:
         """Per file (in listing order), per severity, the count of each code."""
         out: dict[str, dict[str, Counter]] = {}
-        for (path, code, severity), n in sorted(self.counts.items()):
+        for (path, code, severity), n in sorted(self.counts.items(), key=lambda kv: (_file_order(kv[0][0]), kv[0])):
             if n > 0:
                 out.setdefault(path, {ERROR: Counter(), WARNING: Counter()}).setdefault(severity, Counter())[code] += n
         return out
@@ -295,26 +296,23 @@ class Summary:
         """One line per file, then the totals."""
         files = self.files()
         lines = [f"{path or '(package)'}: {_counts(by)}" for path, by in files.items()]
-        lines.append(f"total: {_counts(self.totals())} in {len(files)} file{'s' if len(files) != 1 else ''}")
+        lines.append(f"total: {_counts(self.totals())} in {_files(len(set(files) - {UNATTRIBUTED}))}")
         return lines
 
     def one_line(self) -> str:
         """The totals, then each file, in one line (a GitHub notice)."""
         files = self.files()
         per_file = "; ".join(f"{path or '(package)'} {_counts(by)}" for path, by in files.items())
-        return f"{_counts(self.totals(), codes=False)} in {len(files)} file{'s' if len(files) != 1 else ''}: {per_file}"
+        return f"{_counts(self.totals(), codes=False)} in {_files(len(set(files) - {UNATTRIBUTED}))}: {per_file}"
 
-    def to_dict(self, omitted_by: Counter | None = None) -> dict:
+    def to_dict(self) -> dict:
         """Totals and per file counts for JSON: errors, warnings, the codes of each, how many past a cap."""
-        omitted: Counter = Counter()
-        for (path, _, _), n in (omitted_by or Counter()).items():
-            omitted[path] += n
         totals = self.totals()
         return {
             "errors": sum(totals[ERROR].values()), "warnings": sum(totals[WARNING].values()),
             "files": [{"path": path, "errors": sum(by[ERROR].values()), "warnings": sum(by[WARNING].values()),
                        "error_codes": dict(_ranked(by[ERROR])), "warning_codes": dict(_ranked(by[WARNING])),
-                       "omitted": omitted[path]} for path, by in self.files().items()],
+                       "omitted": self.omitted[path]} for path, by in self.files().items()],
         }
 
 
@@ -340,9 +338,25 @@ def _counts(by: dict[str, Counter], codes: bool = True) -> str:
     return ", ".join(parts) or "0 errors"
 
 
+def _hidden(counts: Summary, shown: list[Fault]) -> dict[str, int]:
+    """Per file, how many of its faults are not listed (past ``max_errors`` or a check's cap)."""
+    hidden: Counter = Counter()
+    for (path, _, _), n in counts.counts.items():
+        hidden[path] += n
+    hidden.subtract(f.path for f in shown)
+    return {path: n for path, n in hidden.items() if n > 0}
+
+
+def _hidden_severity(counts: Summary, path: str, shown: list[Fault]) -> str:
+    """``error`` when some fault of ``path`` not listed is an error, else ``warning``."""
+    errors = sum(n for (p, _, severity), n in counts.counts.items() if p == path and severity == ERROR)
+    return ERROR if errors > sum(f.path == path and f.severity == ERROR for f in shown) else WARNING
+
+
 def _by_path(shown: list[Fault], hidden: dict[str, int]) -> list[tuple[str, list[Fault]]]:
     """The listed faults grouped by file, with every file that has hidden faults, in file order."""
-    groups: dict[str, list[Fault]] = {path: [] for path in sorted({f.path for f in shown} | set(hidden))}
+    groups: dict[str, list[Fault]] = {path: [] for path in sorted({f.path for f in shown} | set(hidden),
+                                                                  key=_file_order)}
     for f in shown:
         groups[f.path].append(f)
     return list(groups.items())
@@ -371,8 +385,8 @@ def _github_more(path: str, n: int, severity: str) -> str:
     return f"::{severity} {','.join(props)}::{_github_escape(f'... and {n} more faults not shown{where}')}"
 
 
-def _text(report: Report, shown: list[Fault], hidden: dict[str, int], verdict: bool = True,
-          summary: bool = True) -> str:
+def _text(report: Report, shown: list[Fault], hidden: dict[str, int], summary: Summary | None,
+          verdict: bool = True) -> str:
     lines = [f"checked: {report.checked}"] if report.checked else []
     for path, group in _by_path(shown, hidden):
         lines.append(f"{path or '(package)'}")
@@ -382,9 +396,9 @@ def _text(report: Report, shown: list[Fault], hidden: dict[str, int], verdict: b
             lines.append(f"  {where}{col} {f.severity} {f.code}: {f.message}")
         if hidden.get(path):
             lines.append(f"  ... and {hidden[path]} more not listed in {path or '(package)'}")
-    if summary and (counts := report.summary()):
+    if summary:
         lines.append("summary:")
-        lines += [f"  {line}" for line in counts.lines()]
+        lines += [f"  {line}" for line in summary.lines()]
     if verdict:
         n_err = len(report.errors) + report.omitted.get(ERROR, 0)
         n_warn = len(report.warnings) + report.omitted.get(WARNING, 0)

@@ -353,3 +353,17 @@ def test_a_valid_package_has_no_summary(pkg):
     r = _cli("validate", pkg)
     assert r.exit_code == 0 and "summary" not in r.stdout
     assert _cli("validate", pkg, "--format", "github").stdout.strip() == ""
+
+
+def test_faults_counted_without_their_file_still_count_in_the_summary():
+    # A caller that only counts past its cap by severity (report.omitted[...] += n) keeps the totals true.
+    from conflictdata.report import UNATTRIBUTED, Fault, Report
+
+    report = Report()
+    report.add(Fault("t", "data/t.csv", 2, None, None, "type-error", "bad"))
+    report.omitted["error"] += 3
+    summary = report.summary()
+    assert summary.totals()["error"] == {"type-error": 1, "(code not kept)": 3}
+    assert report.render("text").splitlines()[-2:] == [
+        "  total: 4 errors ((code not kept) 3, type-error 1) in 1 file", "INVALID: 4 error(s), 0 warning(s)"]
+    assert f"... and 3 more not listed in {UNATTRIBUTED}" in report.render("text")
