@@ -40,6 +40,8 @@ MAX_PANELS = 8
 # one colour per side, in the order the sides first appear (a colour-blind-safe palette)
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000")
 YLABEL = "count, as claimed"
+XLABEL = "what was counted: measure and munition type"
+DAILY_XLABEL = "date of the report (one bar per report)"
 
 
 @dataclass
@@ -53,6 +55,12 @@ class Events:
     left_out: int = 0  # events with figures beyond MAX_PANELS, not drawn
     sides: list[str] = field(default_factory=list)  # in order of first appearance
     type_names: dict[str, str] = field(default_factory=dict)  # munition_type_id -> name
+    side_names: dict[str, str] = field(default_factory=dict)  # side_id (an actor) -> the actor's name
+    kinds: dict[str, str] = field(default_factory=dict)  # event_id -> the event's kind (attack, strike, ...)
+
+    def side_label(self, side: str) -> str:
+        """The legend's name of a side: its actor's name, else its id."""
+        return self.side_names.get(side) or side
 
 
 def events(path: str | os.PathLike | None = None, *, version: str | None = None) -> Events:
@@ -67,17 +75,14 @@ def events(path: str | os.PathLike | None = None, *, version: str | None = None)
     import polars as pl
 
     from .events import side_frame
-    from .load import load_arrow
 
     package = open_package_or_version(path, version)
     sides = side_frame(package)
     label = package.descriptor.get("title") or package.root.name
     label += f" (version {package.version})" if package.version else ""
-    types: dict[str, str] = {}
-    if "munition_types" in package.resources:
-        mt = cast("pl.DataFrame", pl.from_arrow(load_arrow(package, "munition_types")))
-        if {"munition_type_id", "name"} <= set(mt.columns):
-            types = dict(mt.select("munition_type_id", "name").iter_rows())
+    types = _names(package, "munition_types", "munition_type_id", "name")
+    actors = _names(package, "actors", "actor_id", "name")
+    kinds = _names(package, "events", "event_id", "kind")
     order = sides.unique("event_id", maintain_order=True)
     # the events with the most figures, when there are more than panels; drawn in the data's order
     counted = sides.group_by("event_id", maintain_order=True).len()
@@ -85,15 +90,31 @@ def events(path: str | os.PathLike | None = None, *, version: str | None = None)
     drawn = [(e, n or e) for e, n in order.select("event_id", "event_name").iter_rows() if e in keep]
     rows = sides.filter(pl.col("event_id").is_in(list(keep)))
     claims = len({c for ids in rows["claim_ids"] for c in ids.split("; ")})
-    return Events(rows.to_dicts(), drawn, claims, label, order.height - len(drawn),
-                  list(rows.unique("side_id", maintain_order=True)["side_id"]), types)
+    sides_drawn = list(rows.unique("side_id", maintain_order=True)["side_id"])
+    return Events(rows.to_dicts(), drawn, claims, label, order.height - len(drawn), sides_drawn, types,
+                  {s: actors[s] for s in sides_drawn if s in actors}, kinds)
+
+
+def _names(package, table: str, key: str, value: str) -> dict[str, str]:
+    """``key`` -> ``value`` of a table, empty when the package lacks the table or the fields."""
+    import polars as pl
+
+    from .load import load_arrow
+
+    if table not in package.resources:
+        return {}
+    frame = cast("pl.DataFrame", pl.from_arrow(load_arrow(package, table)))
+    if not {key, value} <= set(frame.columns):
+        return {}
+    return {k: str(v) for k, v in frame.select(key, value).iter_rows() if v is not None}
 
 
 def figure(data: Events, *, title: str | None = None) -> Figure:
     """Draw ``data`` on a new matplotlib Figure (Agg canvas) and return it.
 
-    Up to :data:`MAX_PANELS` events get a panel each; the legend (the sides) sits outside the
-    panels, so it never covers a bar.
+    Up to :data:`MAX_PANELS` events get a panel each (never pooled: each is one incident),
+    titled with the event's name and kind; every panel has its axis labels, and the legend (the
+    sides, by name) is a row of its own above the panels, so it never covers a bar.
     """
     require("matplotlib", EXTRA)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -103,7 +124,7 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
     n = len(data.events)
     ncols = 1 if n <= 2 else 2
     nrows = max(1, math.ceil(n / ncols))
-    fig = Figure(figsize=(12 if ncols == 2 else 9, 1.6 + 3.0 * nrows), layout="constrained", dpi=120)
+    fig = Figure(figsize=(12 if ncols == 2 else 9, 2.0 + 3.0 * nrows), layout="constrained", dpi=120)
     FigureCanvasAgg(fig)
     fig.suptitle(title or "Each side's figures per event, as claimed", fontsize=13, fontweight="bold")
     note = (f"Latest figures of {data.claims} claims about {n} events in {data.label}"
@@ -117,7 +138,7 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
         ax.text(0.5, 0.5, "No event has a claimed figure.", ha="center", va="center", fontsize=11)
         return fig
     colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(data.sides)}
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    legend, axes = _panels(fig, nrows, ncols)
     for ax, (event_id, name) in zip(axes, data.events, strict=False):
         rows = [r for r in data.rows if r["event_id"] == event_id]
         groups = list(dict.fromkeys((r["measure"], r["munition_type_id"]) for r in rows))
@@ -135,6 +156,8 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
                 height = row["best"] if exact else (row["low"] or 0)
                 ax.bar(x, height, width=width * 0.92, color=colours[side], hatch=None if exact else "//",
                        edgecolor="white" if exact else colours[side], alpha=1 if exact else 0.5)
+                if not height:  # a claimed 0 is a claim: a stroke in the side's colour, not nothing
+                    ax.hlines(0, x - width * 0.46, x + width * 0.46, colors=colours[side], linewidth=3)
                 high = row["high"] if row["high"] is not None else height
                 if row["low"] is not None and row["high"] is not None and row["low"] != row["high"]:
                     ax.vlines(x, row["low"], row["high"], color="#222222", linewidth=1.2)
@@ -142,11 +165,17 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
                 ax.annotate(text, (x, max(height, high)), xytext=(0, 2), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8)
                 top = max(top, height, high)
-        ax.set_xticks(range(len(groups)), [_group(g, data.type_names) for g in groups], fontsize=8)
+        # a tick label wraps to the width its group has, so neighbours never run into each other
+        wrap = max(8, int((60 if ncols == 2 else 90) / len(groups)))
+        ticks = [_group(g, data.type_names, wrap) for g in groups]
+        ax.set_xticks(range(len(groups)), ticks, fontsize=8)
         ax.set_xlim(-0.6, len(groups) - 0.4)
         ax.set_ylim(0, max(1, top) * 1.18)  # room for the numbers above the bars
-        ax.set_title("\n".join(textwrap.wrap(name, 60)), fontsize=10, loc="left")
+        kind = data.kinds.get(event_id)
+        title = name + (f" ({kind})" if kind else "")
+        ax.set_title("\n".join(textwrap.wrap(title, 75 if ncols == 2 else 110)), fontsize=10, loc="left")
         ax.set_ylabel(YLABEL, fontsize=8)
+        ax.set_xlabel(XLABEL, fontsize=8, color="#444444")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
@@ -154,8 +183,9 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
         ax.tick_params(axis="y", labelsize=8)
     for ax in axes[n:]:
         ax.set_axis_off()
-    handles = [Patch(color=colours[s], label=s) for s in data.sides]
-    fig.legend(handles=handles, title="side", loc="outside right upper", frameon=False, fontsize=9)
+    handles = [Patch(color=colours[s], label=data.side_label(s)) for s in data.sides]
+    legend.legend(handles=handles, title="side (a claimant's top-level actor)", loc="center",
+                  ncols=min(len(handles), 4), frameon=False, fontsize=9, title_fontsize=9)
     return fig
 
 
@@ -163,11 +193,11 @@ def _n(value) -> str:
     return "?" if value is None else str(value)
 
 
-def _group(group: tuple[str, str | None], names: dict[str, str]) -> str:
+def _group(group: tuple[str, str | None], names: dict[str, str], width: int = 18) -> str:
     measure, munition = group
     if munition is None:
         return measure
-    return f"{measure}\n" + "\n".join(textwrap.wrap(names.get(munition, munition), 18))
+    return f"{measure}\n" + "\n".join(textwrap.wrap(names.get(munition, munition), width))
 
 
 def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, version: str | None = None,
@@ -307,7 +337,8 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
 
     Each report's change since the report before is a bar (a vertical line) at its date; a change below zero (a
     revision: a total lower than the one before, kept as reported) is drawn in another colour,
-    with a marker under it so that one day among a thousand stays visible.
+    with a marker under it so that one day among a thousand stays visible. The panels share
+    the date axis, labelled under the last; the legend is a row of its own above the panels.
     """
     require("matplotlib", EXTRA)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -316,7 +347,7 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
     from matplotlib.patches import Patch
 
     n = len(data.series)
-    fig = Figure(figsize=(12, 1.8 + 2.8 * max(1, n)), layout="constrained", dpi=120)
+    fig = Figure(figsize=(12, 2.1 + 2.8 * max(1, n)), layout="constrained", dpi=120)
     FigureCanvasAgg(fig)
     claimants = sorted({s.claimant for s in data.series})
     who = " and ".join(claimants) if claimants else "the claimant"
@@ -338,7 +369,7 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
         ax.text(0.5, 0.5, f"No running totals of {', '.join(data.empty)} in the package.", ha="center",
                 va="center", fontsize=11)
         return fig
-    axes = fig.subplots(n, 1, squeeze=False, sharex=True).ravel()
+    legend, axes = _panels(fig, n, 1, sharex=True)
     dates = [r["date"] for s in data.series for r in s.rows]
     span = max(1, (max(dates) - min(dates)).days)
     width = max(0.6, min(6.0, 700 / span))  # points: bars for a few weeks, hairlines for years
@@ -374,12 +405,33 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
         ax.spines[["top", "right"]].set_visible(False)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(labelsize=8)
+    axes[-1].set_xlabel(DAILY_XLABEL, fontsize=8, color="#444444")
     handles = [Patch(color=RISE, label="rise since the report before"),
                Line2D([], [], color=REVISION, marker="v", linestyle="none", label="revision (total lowered)")]
     if gaps:
         handles.insert(1, Patch(color=RISE, alpha=0.4, label="rise over more than a day"))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=9)
+    legend.legend(handles=handles, loc="center", ncols=len(handles), frameon=False, fontsize=9)
     return fig
+
+
+def _panels(fig: Figure, nrows: int, ncols: int, *, sharex: bool = False):
+    """A row for the legend above ``nrows`` x ``ncols`` panels: (legend axes, panels in reading order).
+
+    The legend gets an axes of its own (its frame and ticks off), so constrained layout keeps
+    it clear of the title above and of every panel below; a figure legend placed "outside" is
+    set over the title by matplotlib.
+    """
+    grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[0.16, *([1.0] * nrows)])
+    legend = fig.add_subplot(grid[0, :])
+    legend.set_axis_off()
+    axes: list = []
+    for i in range(nrows * ncols):
+        share = axes[0] if sharex and axes else None
+        axes.append(fig.add_subplot(grid[1 + i // ncols, i % ncols], sharex=share))
+    if sharex:  # dates under the last panel only, as subplots(sharex=True) does
+        for ax in axes[:-ncols]:
+            ax.tick_params(labelbottom=False)
+    return legend, axes
 
 
 def _count(n: int, noun: str) -> str:

@@ -10,7 +10,7 @@ from conflictdata import plot as pl
 from conflictdata.cli import cli
 from conflictdata.errors import MissingExtraError
 
-from .conftest import read_rows, write_rows
+from .conftest import ROOT, read_rows, write_rows
 from .test_daily import running_totals
 
 pytest.importorskip("matplotlib", reason="matplotlib is in the test extra: pip install '.[test]'")
@@ -31,8 +31,9 @@ def png_size(path):
 
 
 def bars(fig):
-    """(panel title, bar height) of every bar drawn."""
-    return [(ax.get_title(loc="left"), p.get_height()) for ax in fig.axes for p in ax.patches]
+    """(panel title without the event's kind, bar height) of every bar drawn."""
+    return [(ax.get_title(loc="left").replace("\n", " ").rsplit(" (", 1)[0], p.get_height())
+            for ax in fig.axes for p in ax.patches]
 
 
 def add_claim(pkg, **cells):
@@ -56,17 +57,69 @@ def test_the_shipped_package_draws_each_side_per_event():
     assert sorted(h for t, h in bars(fig) if t == name) == [1, 2, 18, 19]  # alternatives, never summed
     panels = [ax for ax in fig.axes if ax.axison]
     assert len(panels) == len(e.events) and all(ax.get_ylabel() == pl.YLABEL for ax in panels)
-    assert {t.get_text() for t in fig.legends[0].get_texts()} == set(e.sides)
+    # the legend names each side by its actor's name, from actors.csv
+    header, rows = read_rows(ROOT / "data" / "actors.csv")
+    names = {r[header.index("actor_id")]: r[header.index("name")] for r in rows}
+    assert {t.get_text() for t in legend_of(fig).get_texts()} == {names[s] for s in e.sides}
+
+
+def legend_of(fig):
+    """The figure's one legend (in a row of its own)."""
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    return legend
+
+
+def extents(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def assert_legend_clear(fig, panels):
+    """The legend covers no panel (so no bar, label or title in it) and not the figure's title."""
+    renderer = extents(fig)
+    legend = legend_of(fig).get_window_extent(renderer)
+    for ax in panels:
+        assert not legend.overlaps(ax.get_tightbbox(renderer)), ax.get_title(loc="left")
+        for patch in ax.patches:
+            assert not legend.overlaps(patch.get_window_extent(renderer))
+    assert not legend.overlaps(fig._suptitle.get_window_extent(renderer))
+
+
+def assert_tick_labels_apart(fig, panels):
+    renderer = extents(fig)
+    for ax in panels:
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text() and t.get_visible()]
+        for a, b in zip(boxes, boxes[1:], strict=False):
+            assert not a.overlaps(b), ax.get_title(loc="left")
 
 
 def test_the_legend_covers_no_bar():
     fig = pl.figure(pl.events())
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    legend = fig.legends[0].get_window_extent(renderer)
-    for ax in fig.axes:
-        for patch in ax.patches:
-            assert not legend.overlaps(patch.get_window_extent(renderer))
+    assert_legend_clear(fig, [ax for ax in fig.axes if ax.axison])
+
+
+def test_every_event_panel_has_its_title_axis_labels_and_readable_ticks():
+    e = pl.events()
+    fig = pl.figure(e)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == len(e.events)  # one panel per event, never pooled
+    header, rows = read_rows(ROOT / "data" / "events.csv")
+    kinds = {r[header.index("event_id")]: r[header.index("kind")] for r in rows}
+    for ax, (event_id, name) in zip(panels, e.events, strict=True):
+        assert ax.get_title(loc="left").replace("\n", " ") == f"{name} ({kinds[event_id]})"
+        assert ax.get_ylabel() == pl.YLABEL and "count" in ax.get_ylabel()
+        assert ax.get_xlabel() == pl.XLABEL
+    assert_tick_labels_apart(fig, panels)
+
+
+def test_a_claimed_zero_is_drawn_in_its_sides_colour():
+    e = pl.events()
+    zero = next(r for r in e.rows if r["best"] == 0)
+    fig = pl.figure(e)
+    name = dict(e.events)[zero["event_id"]]
+    (panel,) = [ax for ax in fig.axes if ax.axison and ax.get_title(loc="left").replace("\n", " ").startswith(name)]
+    strokes = [c for c in panel.collections if all(seg[0][1] == seg[1][1] == 0 for seg in c.get_segments())]
+    assert strokes, "a 0 claimed leaves no mark"
 
 
 def test_two_sides_get_a_bar_each_and_a_range_is_hatched(pkg):
@@ -182,6 +235,21 @@ def test_daily_draws_each_series_with_its_revision_in_another_colour(gs):
     assert "1 revision " in caption
     # the revision is marked so that it stays visible among a thousand bars
     assert any(line.get_marker() == "v" and len(line.get_xdata()) == 1 for line in panels[0].lines)
+
+
+def test_daily_panels_share_a_labelled_date_axis_and_a_legend_row_clear_of_them(gs):
+    d = pl.daily_series("tank,personnel,captured", gs)
+    fig = pl.daily_figure(d)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == len(d.series) == 3  # one panel per series
+    assert all(ax.get_ylabel().endswith("per day,\nas claimed") for ax in panels)
+    assert panels[-1].get_xlabel() == pl.DAILY_XLABEL and all(not ax.get_xlabel() for ax in panels[:-1])
+    extents(fig)
+    assert all(not any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()) for ax in panels[:-1])
+    assert_tick_labels_apart(fig, panels[-1:])
+    assert_legend_clear(fig, panels)
+    assert {t.get_text() for t in legend_of(fig).get_texts()} >= {"rise since the report before",
+                                                                  "revision (total lowered)"}
 
 
 def test_a_merged_series_starts_without_a_change_and_says_why(gs):
