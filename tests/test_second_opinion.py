@@ -75,3 +75,35 @@ def test_both_reject_each_mutation(pkg, name):
     ours = cd.validate(pkg)
     assert not ours.valid, f"conflictdata accepted {name}"
     assert not frictionless_valid(pkg), f"frictionless accepted {name} (is the mutation really a fault?)"
+
+
+# --- a release: the reference validator reads both of its descriptors -------------------------
+
+def release_of(pkg, tmp_path):
+    from conflictdata.package import open_package
+    from conflictdata.release import build
+
+    result = build(open_package(pkg), tmp_path / "release")
+    assert result.ok, result.report.render()
+    return result.out
+
+
+@pytest.mark.parametrize("descriptor", ["datapackage.json", "datapackage-csv.json"])
+def test_the_reference_validator_accepts_both_descriptors_of_a_release(pkg, tmp_path, descriptor):
+    from frictionless import Package
+
+    report = Package(str(release_of(pkg, tmp_path) / descriptor)).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_the_reference_validator_catches_a_broken_csv_copy_through_its_descriptor(pkg, tmp_path):
+    from frictionless import Package
+
+    release = release_of(pkg, tmp_path)
+    header, body = read_rows(release / "munitions.csv")
+    body[0][header.index("launched")] = "-4"
+    write_rows(release / "munitions.csv", header, body)
+    report = Package(str(release / "datapackage-csv.json")).validate()
+    assert not report.valid
+    assert "constraint-error" in {e.type for t in report.tasks for e in t.errors}
+    assert Package(str(release / "datapackage.json")).validate().valid  # the Parquet files are untouched
