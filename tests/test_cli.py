@@ -129,3 +129,22 @@ def test_rules_command_lists_every_check():
     assert listed == [c.code for c in all_checks()]
     md = run("rules", "--format", "markdown").output
     assert "| `outcome-exceeds-launched` | semantic | error |" in md
+
+
+def test_build_lists_sizes_as_people_read_them_and_takes_quiet(pkg, tmp_path):
+    from conflictdata.feedback import human_size
+
+    out = tmp_path / "release"
+    r = run("build", str(pkg), "--out", str(out), "--quiet")
+    assert r.exit_code == 0, r.output
+    lines = {line.split()[0]: line for line in r.output.splitlines()[1:]}
+    assert set(lines) == {p.name for p in out.iterdir()}
+    for name, line in lines.items():
+        assert f"  {human_size((out / name).stat().st_size)}  sha256:" in line, line
+
+
+def test_release_commands_take_quiet_and_publish_is_listed():
+    for name in ("build", "download", "publish"):
+        r = run(name, "--help")
+        assert r.exit_code == 0 and "--quiet" in r.output, name
+    assert "publish" in run("--help").output

@@ -136,6 +136,8 @@ def test_the_required_bump_of_each_kind_of_change(tmp_path, change, bump):
 @pytest.mark.parametrize("old_version, new_version, covered", [
     ("1.0.0", "2.0.0", True), ("1.0.0", "1.1.0", False), ("1.0.0", "1.0.0", False), ("1.4.2", "3.0.0", True),
     ("2.0.0", "1.0.0", False), ("0.3.0", "0.4.0", True), ("0.3.0", "0.3.1", False),
+    # a release candidate's release: the numbers announce a major (was "none", so never covered)
+    ("2.0.0-rc.1", "2.0.0", True), ("1.3.0-rc.1", "1.3.0", False), ("2.0.0-rc.2", "2.0.0-rc.1", False),
 ])
 def test_check_version_exit_code(versions, old_version, new_version, covered):
     old, new = versions
