@@ -4,9 +4,11 @@ A release lives at ``{base}/{version}/{file}``; the base is the project's GitHub
 (:data:`DEFAULT_BASE_URL`) unless ``CONFLICTDATA_BASE_URL`` says otherwise. Trust flows from
 the installed library down: the registry shipped with it (``conflictdata/registry.json``)
 holds the sha256 of each published version's ``datapackage.json``; that descriptor holds the
-sha256 (``hash``) of each Parquet file. pooch fetches and caches; every file is checked
-before use, each time, and a file that does not match is refused and never kept, so a
-corrupt or tampered cache cannot serve data.
+sha256 (``hash``) of each Parquet file. pooch fetches and caches (:func:`pooch.create`, one
+registry per release, filled down that chain); every file is checked before use, each time,
+and a file that does not match is refused and never kept, so a corrupt or tampered cache
+cannot serve data. Downloads show their progress in the project's display
+(:mod:`conflictdata.feedback`) when it is on, and nothing otherwise.
 
 Environment variables
 ---------------------
