@@ -136,3 +136,13 @@ def test_shown_false_silences_a_display_around_it():
 @pytest.mark.parametrize("nbytes, text", [(0, "0 bytes"), (999, "999 bytes"), (193_919_192, "193.9 MB")])
 def test_human_size(nbytes, text):
     assert feedback.human_size(nbytes) == text
+
+
+def test_tables_counts_with_a_step_and_its_lines_stay_on_stdout(pkg):
+    plain = invoke("tables", pkg).stdout
+    console, buffer = terminal()
+    with feedback.shown(True, console=console):
+        r = invoke("tables", pkg)
+    assert r.exit_code == 0 and r.stdout == plain and r.stderr == ""
+    assert "count the rows of pkg" in drawn(buffer)
+    assert not [line for line in plain.splitlines() if line in drawn(buffer)]  # the listing is stdout's alone

@@ -17,19 +17,23 @@ PATH = click.argument("path", required=False, type=click.Path(path_type=str))
 
 @click.command()
 @PATH
+@progress_option
 @friendly
 def tables(path):
     """List the tables of the package at PATH (default: the installed data) with row counts."""
+    from ..feedback import task
     from ..package import locate
     from ..read import TableReader
 
     package = locate(path)
     width = max(len(n) for n in package.resources)
-    for name, resource in package.resources.items():
-        reader = TableReader(resource)
-        rows = sum(frame.height for frame in reader.batches())  # a block at a time: any size
-        shown = "unreadable" if not reader.readable or reader.broken else f"{rows} rows"
-        click.echo(f"{name:<{width}}  {shown}")
+    with task(f"count the rows of {package.root.name}", total=len(package.resources)) as step:
+        for name, resource in package.resources.items():
+            reader = TableReader(resource)
+            rows = sum(frame.height for frame in reader.batches())  # a block at a time: any size
+            shown = "unreadable" if not reader.readable or reader.broken else f"{rows} rows"
+            click.echo(f"{name:<{width}}  {shown}")
+            step.advance()
 
 
 def _wants_json(args) -> bool:
