@@ -340,6 +340,44 @@ def default_file(package: Package) -> Path | None:
     return package.root / DEFAULT_FILE
 
 
+def generated(package: Package) -> list[tuple[Path, str]]:
+    """The generated documents of a repository-layout package: ``(file, text)`` for each.
+
+    That is ``docs/data-dictionary.md`` and, when a README.md beside ``datapackage.json`` has
+    the data-card markers, that README with its card refreshed from the data. Empty for a
+    package without ``docs/data-dictionary.md`` (an installed wheel's data, a package folder of
+    one's own): nothing there is generated.
+
+    Examples
+    --------
+    >>> [str(f.relative_to(_root())) for f, _ in generated(locate(_root()))]
+    ['docs/data-dictionary.md', 'README.md']
+    """
+    target = default_file(package)
+    if target is None or not target.is_file():
+        return []
+    out = [(target, data_dictionary(package))]
+    readme = package.root / "README.md"
+    if readme.is_file():
+        current = readme.read_text(encoding="utf-8")
+        if CARD_BEGIN in current and CARD_END in current:
+            out.append((readme, with_card(current, coverage(package))))
+    return out
+
+
+def refresh(package: Package) -> list[Path]:
+    """Rewrite the generated documents of ``package`` (:func:`generated`) that are stale; the files written.
+
+    ``conflictdata add`` calls it after a merge, so that the data card and the data
+    dictionary follow the data in the same commit.
+    """
+    return [write(text, file) for file, text in generated(package) if stale(text, file)]
+
+
+def _root() -> Path:  # this checkout, for the examples (they run from the repository's tests)
+    return Path(__file__).resolve().parent.parent
+
+
 def write(text: str, file: str | os.PathLike) -> Path:
     """Write ``text`` to ``file`` all at once (:func:`conflictdata.atomic.write_text`)."""
     return write_text(file, text)

@@ -287,6 +287,26 @@ def test_add_defaults_to_the_current_folder(monkeypatch, pkg, tmp_path):
     assert r.exit_code == 2 and "no datapackage.json in the current folder" in r.output
 
 
+def test_add_refreshes_the_data_card_and_the_dictionary_of_a_repository(full_pkg, tmp_path):
+    # A repository's layout: the README with its data card and the data dictionary beside the data.
+    shutil.copy(ROOT / "README.md", full_pkg / "README.md")
+    (full_pkg / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "data-dictionary.md", full_pkg / "docs" / "data-dictionary.md")
+    assert run("docs", full_pkg, "--check").exit_code == 0
+    new = tmp_path / "new.yaml"
+    new.write_text(fictional("card"))
+    r = run("add", new, "--into", full_pkg)
+    assert r.exit_code == 0 and "added 5 rows" in r.output, r.output
+    assert f"refreshed {full_pkg.resolve() / 'README.md'}" in r.output
+    assert "Test Gazette card" in (full_pkg / "README.md").read_text()  # the card counts the new source
+    assert run("docs", full_pkg, "--check").exit_code == 0
+    # a package folder of one's own has no generated documents: none appear
+    own = copy_package(tmp_path / "own")
+    r = run("add", new, "--into", own)
+    assert r.exit_code == 0 and "refreshed" not in r.output
+    assert not (own / "docs").exists() and not (own / "README.md").exists()
+
+
 def test_a_known_source_is_refused_naming_the_existing_row(pkg):
     assert run("add", FICTIONAL, "--into", pkg).exit_code == 0
     before = snapshot(pkg)

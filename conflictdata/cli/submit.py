@@ -27,6 +27,10 @@ def add(files, into, dry_run, fmt, lock_timeout):
     it would be after the merge is validated with every rule; faults point at the
     submission's lines. Nothing is written unless every file is valid.
 
+    After a merge into a repository's package (one with docs/data-dictionary.md), the
+    generated documents follow the data: the data dictionary and the README's data card are
+    refreshed as `conflictdata docs` would, so that they are committed with the new rows.
+
     Exit codes: 0 merged (or valid, with --dry-run), 1 a file has faults, 2 a file or the
     package cannot be read, or the package is locked.
     """
@@ -42,7 +46,26 @@ def add(files, into, dry_run, fmt, lock_timeout):
             if lines := f.render(fmt):
                 click.echo(lines)
         click.echo(result.summary())
+    if result.written:
+        _refresh_docs(result.package)
     raise SystemExit(EXIT_UNREADABLE if result.unreadable else EXIT_OK if result.valid else EXIT_INVALID)
+
+
+def _refresh_docs(root) -> None:
+    """Regenerate the merged package's documents, or say exactly what to run when that fails."""
+    from ..docs import refresh
+    from ..errors import ConflictDataError
+    from ..package import open_package
+
+    try:
+        written = refresh(open_package(root))
+    except (ConflictDataError, OSError) as e:
+        # the rows are merged either way; the documents are regenerated from them at any time
+        click.echo(f"warning: the data card and data dictionary were not refreshed ({e}); "
+                   f"run `conflictdata docs {root}`", err=True)
+        return
+    for file in written:
+        click.echo(f"refreshed {file}", err=True)
 
 
 @click.command("new-submission")
