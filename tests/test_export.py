@@ -139,6 +139,9 @@ def _size_bound(package):
 def test_the_duckdb_file_is_small_for_its_data(duckdb_file, pkg, tmp_path):
     assert duckdb_file.stat().st_size <= _size_bound(locate())
     assert not duckdb_file.with_name(duckdb_file.name + ".wal").exists()  # checkpointed, nothing left aside
+    con = duckdb.connect(str(duckdb_file), read_only=True)
+    tags = con.execute("SELECT tags FROM duckdb_databases() WHERE NOT internal AND path IS NOT NULL").fetchone()[0]
+    assert tags["storage_version"] == f"{ex.DUCKDB_STORAGE_VERSION}+"  # DuckDB 1.2 and later open it
     seed = ex.export(tmp_path / "seed.duckdb", path=pkg)[0]
     assert seed.stat().st_size <= _size_bound(open_package(pkg))
     con = duckdb.connect(str(seed), read_only=True)  # small, and still every table, key, view and comment

@@ -114,7 +114,8 @@ def sql(query, path, version, fmt):
 
     Example: conflictdata sql "SELECT claimant_name, launched, intercepted FROM munitions_claims"
 
-    Exit codes: 0 ok, 2 the query is refused (one line from DuckDB) or the package cannot be read.
+    Exit codes: 0 ok, 2 the query is refused (one line from DuckDB, with its hints such as the
+    candidate column names) or the package cannot be read.
     Needs pip install 'conflictdata[sql]'.
     """
     from ..sql import query as run
