@@ -141,8 +141,8 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     --------
     >>> from conflictdata.package import locate
     >>> b = build(locate(), "dist/release")            # doctest: +SKIP
-    >>> b.ok, [f.name for f in b.files][:2]            # doctest: +SKIP
-    (True, ['actors.csv', 'actors.parquet'])
+    >>> b.ok, [f.name for f in b.files][:3]            # doctest: +SKIP
+    (True, ['CITATION.cff', 'LICENSE', 'LICENSE-DATA'])
     """
     from .validation import validate_and_type
 
@@ -212,7 +212,7 @@ def release_epoch(package: Package, version: str, source_date_epoch: int | None 
 
 
 def release_descriptor(package: Package, version: str, epoch: int | None, resources: list[dict]) -> dict:
-    """The release's ``datapackage.json`` (Data Package v2): the source's metadata, Parquet resources."""
+    """A release descriptor (Data Package v2): the source's metadata and ``resources`` (Parquet or CSV)."""
     source = package.descriptor
     descriptor: dict = {"$schema": DATAPACKAGE_V2}
     for key, value in source.items():
