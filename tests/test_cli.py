@@ -102,8 +102,8 @@ def test_github_annotation_for_each_fault(pkg):
     set_cell(pkg, "munitions", 4, "window_precision", "week")
     set_cell(pkg, "places", 3, "notes", " padded")
     r = run("validate", str(pkg), "--format", "github")
-    lines = r.output.strip().splitlines()
-    assert r.exit_code == 1 and len(lines) == 3
+    *lines, summary = r.output.strip().splitlines()
+    assert r.exit_code == 1 and len(lines) == 3 and summary.startswith("::notice title=summary::")
     assert {tuple(line.split("::")[1].split(",")[:2]) for line in lines} == {
         ("error file=data/munitions.csv", "line=2"), ("error file=data/munitions.csv", "line=4"),
         ("error file=data/places.csv", "line=3")}
