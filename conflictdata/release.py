@@ -160,9 +160,10 @@ def build(package: Package, out: str | os.PathLike, *, overwrite: bool = False,
     with staged_folder(out, 0o755, merge=True) as staging:
         parquets, csvs, rows = [], [], {}
         for name in package.resources:
-            with task(f"write {name}", total=2) as step:
-                frame = typed.pop(name)
-                rows[name] = frame.height
+            frame = typed.pop(name)
+            rows[name] = frame.height
+            # two steps: the Parquet file, then the CSV copy
+            with task(f"write {name} ({frame.height:,} rows)", total=2) as step:
                 parquet, csv = _write_table(package, name, staging, frame, step)
             parquets.append(parquet)
             csvs.append(csv)
