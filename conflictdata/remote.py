@@ -131,9 +131,9 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
     pooch = require("pooch", EXTRA)
     base = (base_url or configured_base_url()).rstrip("/")
     root = Path(cache).expanduser() if cache is not None else cache_dir()
-    # the release's files at {base}/{version}/, cached in {root}/{version}/
-    pup = pooch.create(path=root, base_url=base + "/{version}/", version=version,
-                       registry={DESCRIPTOR: known[version]})
+    # the release's files at {base}/{version}/, cached in {root}/{version}/ (not pooch's own
+    # version= argument: it formats the URL with str.format and swaps some versions for "master")
+    pup = pooch.create(path=root / version, base_url=f"{base}/{version}/", registry={DESCRIPTOR: known[version]})
     get = _Getter(pooch, pup, f"conflictdata {version}", version, progressbar)
     with _shown(progressbar), _quiet(pooch):
         get(DESCRIPTOR, what="the registry of published versions")
