@@ -66,15 +66,26 @@ class Publication:
         return self.report.valid
 
 
-def registry_file(registry: str | os.PathLike | None = None) -> Path:
+def registry_file(registry: str | os.PathLike | None = None, *, bundled: Path = REGISTRY) -> Path:
     """The registry file to publish into: ``registry``, else ``$CONFLICTDATA_REGISTRY``, else the bundled one.
+
+    The bundled registry is written only in a checkout (``pyproject.toml`` beside the package):
+    in an installed copy it would change nobody's registry but this machine's.
 
     Examples
     --------
     >>> registry_file("my-registry.json").name
     'my-registry.json'
+    >>> registry_file(bundled=Path("/site-packages/conflictdata/registry.json"))
+    Traceback (most recent call last):
+    conflictdata.errors.ReleaseError: /site-packages/conflictdata/registry.json is in an installed copy, ...
     """
-    return Path(registry if registry is not None else os.environ.get(ENV_REGISTRY) or REGISTRY)
+    if registry is not None or os.environ.get(ENV_REGISTRY):
+        return Path(registry if registry is not None else os.environ[ENV_REGISTRY])
+    if not (bundled.parent.parent / "pyproject.toml").is_file():
+        raise ReleaseError(f"{bundled} is in an installed copy, not a checkout; publish from the repository "
+                           "(pip install -e .) so the registry can be committed, or pass --registry")
+    return bundled
 
 
 def check(folder: str | os.PathLike, *, changelog: str | os.PathLike | None = None) -> Publication:
@@ -127,7 +138,8 @@ def check(folder: str | os.PathLike, *, changelog: str | os.PathLike | None = No
     from .validation import validate
 
     report = validate(folder)
-    return Publication(folder, version, digests[DESCRIPTOR], report, registry_file(), files)
+    return Publication(folder, version, digests[DESCRIPTOR], report, Path(os.environ.get(ENV_REGISTRY) or REGISTRY),
+                       files)
 
 
 def publish(folder: str | os.PathLike, *, registry: str | os.PathLike | None = None,
