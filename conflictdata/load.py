@@ -162,6 +162,8 @@ def load_arrow(package: Package, name: str) -> pa.Table:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        from .release import from_parquet
+
         try:
             table = pq.read_table(resource.file)
         except (OSError, pa.ArrowException) as exc:
@@ -170,8 +172,8 @@ def load_arrow(package: Package, name: str) -> pa.Table:
             raise DataError(f"{resource.path}: the columns are {', '.join(table.column_names)}; "
                             f"the schema expects {', '.join(schema.names)}")
         try:
-            # Parquet has no seconds unit: times and timestamps come back in milliseconds.
-            return table.cast(schema.arrow_schema())
+            # a release's file: times of day as text, datetimes in milliseconds (Parquet has no seconds)
+            return from_parquet(table, schema)
         except (pa.ArrowException, ValueError) as exc:
             raise DataError(f"{resource.path}: the Parquet types do not match the schema: {exc}") from None
     return to_arrow(_typed(package, name), schema)

@@ -270,26 +270,7 @@ def test_pandas_polars_and_duckdb_read_the_parquet(release):
     assert str(published) == min(d for d in dates if d)
 
 
-def _load_parses_text_times() -> bool:
-    # A time of day is text in a release's Parquet; load_arrow reads it back through
-    # release.from_parquet (a change to conflictdata/load.py, asked of the lead). Until then the
-    # tables with a time field cannot be loaded from a release: an expected failure, strict.
-    import inspect
-
-    from conflictdata.load import load_arrow
-
-    return "from_parquet" in inspect.getsource(load_arrow)
-
-
-def _has_time(table: str) -> bool:
-    return any(f.get("type") == "time" for f in open_package(ROOT).resource(table).schema["fields"])
-
-
-@pytest.mark.parametrize("table", [
-    pytest.param(t, marks=pytest.mark.xfail(_has_time(t) and not _load_parses_text_times(), strict=True,
-                                            raises=cd.DataError,
-                                            reason="load.py does not yet call release.from_parquet"))
-    for t in TABLES])
+@pytest.mark.parametrize("table", TABLES)
 def test_load_reads_a_release_folder_like_the_package(release, table):
     from conflictdata.schema import TableSchema
 
