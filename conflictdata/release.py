@@ -55,12 +55,14 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from . import semver
 from .atomic import staged_folder
+from .changelog import FILE as CHANGELOG
+from .changelog import released_in
 from .checksums import SUMS, sha256_file, sums_text
 from .errors import PackageError, ReleaseError
 from .feedback import Task, task
@@ -199,17 +201,10 @@ def release_epoch(package: Package, version: str, source_date_epoch: int | None 
         source_date_epoch = int(text)
     if source_date_epoch is not None:
         return int(source_date_epoch)
-    changelog = package.root / "CHANGELOG.md"
-    if changelog.is_file():
-        pattern = rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})\s*$"
-        match = re.search(pattern, changelog.read_text(encoding="utf-8"), re.MULTILINE)
-        if match:
-            try:
-                day = date.fromisoformat(match[1])
-            except ValueError:
-                raise ReleaseError(f"{changelog}: the date of version {version} is not a date: {match[1]}") from None
-            return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
-    return None
+    day = released_in(package.root / CHANGELOG, version)
+    if day is None:
+        return None
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
 
 
 def release_descriptor(package: Package, version: str, epoch: int | None, resources: list[dict]) -> dict:

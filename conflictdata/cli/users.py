@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..cite import FORMATS
 from .common import EXIT_INVALID, EXIT_OK, fail, friendly, usage_errors
 
 PACKAGE_PATH = click.option("--path", type=click.Path(path_type=str),
@@ -75,7 +76,7 @@ def docs(path, out, check):
 
 @click.command()
 @VERSION
-@click.option("--format", "fmt", type=click.Choice(["text", "bibtex"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @friendly
 def cite(version, fmt):
     """Print how to cite the data: the installed version, or --version VERSION.
