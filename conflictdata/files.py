@@ -14,6 +14,7 @@ import stat
 from typing import BinaryIO
 
 from .errors import ConflictDataError
+from .feedback import human_size
 
 
 class NotRegularFileError(ConflictDataError, OSError):
@@ -104,5 +105,5 @@ def read_regular(path: str | os.PathLike, shown: str | None = None, limit: int |
     """
     with open_regular(path, shown) as f:
         if limit is not None and os.fstat(f.fileno()).st_size > limit:
-            raise ValueError(f"{shown or os.fspath(path)} is larger than {limit} bytes")
+            raise ValueError(f"{shown or os.fspath(path)} is larger than {human_size(limit)}")
         return f.read()

@@ -20,6 +20,7 @@ from collections.abc import Generator, Iterator, Sequence
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
 from .errors import PackageError
+from .feedback import human_size
 from .files import NotRegularFileError, read_regular
 
 # Table Schemas and descriptors nest about eight levels (descriptor, resources, a resource,
@@ -110,7 +111,7 @@ def read_json(path: str | os.PathLike, shown: str, what: str, limit: int = MAX_B
     except NotRegularFileError as exc:
         raise PackageError(str(exc)) from None
     except ValueError:
-        raise PackageError(f"{shown}: the {what} is larger than {limit // 2**20} MiB; refused") from None
+        raise PackageError(f"{shown}: the {what} is larger than {human_size(limit)}; refused") from None
     except OSError as exc:
         raise PackageError(f"{shown}: cannot read the {what}: {exc.strerror or exc}") from None
     try:

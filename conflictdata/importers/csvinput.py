@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputFileError
+from ..feedback import human_size
 
 _MAX_BYTES = 512 * 1024 * 1024
 # A first column that pandas' to_csv() adds for the index: blank or "Unnamed: 0".
@@ -98,7 +99,7 @@ def _text(p: Path, what: str) -> str:
         if p.is_dir():
             raise InputFileError(f"{p}: is a folder; give the {what} itself")
         if p.stat().st_size > _MAX_BYTES:
-            raise InputFileError(f"{p}: larger than 512 MiB; refused")
+            raise InputFileError(f"{p}: larger than {human_size(_MAX_BYTES)}; refused")
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputFileError(f"{p}: no such file") from None
