@@ -124,7 +124,7 @@ class Field:
             "number": pa.float64(),
             "boolean": pa.bool_(),
             "date": pa.date32(),
-            "time": pa.time64("us"),  # Parquet TIME(MICROS): what Spark 4.1 reads
+            "time": pa.time64("us"),  # in memory; a release stores it as hh:mm:ss text (release.parquet_schema), which Spark reads by default
             "datetime": pa.timestamp("s", tz=self.time_zone),
         }[self.type]
 
