@@ -124,7 +124,7 @@ class Field:
             "number": pa.float64(),
             "boolean": pa.bool_(),
             "date": pa.date32(),
-            "time": pa.time64("us"),  # in memory; a release stores it as hh:mm:ss text (release.parquet_schema), which Spark reads by default
+            "time": pa.time64("us"),  # a release stores hh:mm:ss text instead (Spark reads no TIME by default)
             "datetime": pa.timestamp("s", tz=self.time_zone),
         }[self.type]
 
