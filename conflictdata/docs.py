@@ -350,8 +350,21 @@ def generated(package: Package) -> list[tuple[Path, str]]:
 
     Examples
     --------
-    >>> [str(f.relative_to(_root())) for f, _ in generated(locate(_root()))]
-    ['docs/data-dictionary.md', 'README.md']
+    A package folder of one's own, then with a data dictionary in it:
+
+    >>> import shutil, tempfile
+    >>> here, folder = locate().root, Path(tempfile.mkdtemp())
+    >>> for name in ("datapackage.json", "data", "schemas"):
+    ...     _ = (shutil.copytree if (here / name).is_dir() else shutil.copy)(here / name, folder / name)
+    >>> generated(locate(folder))
+    []
+    >>> (folder / "docs").mkdir()
+    >>> _ = (folder / "docs" / "data-dictionary.md").write_text("stale")
+    >>> [f.name for f, _ in generated(locate(folder))]
+    ['data-dictionary.md']
+    >>> [f.name for f in refresh(locate(folder))], refresh(locate(folder))   # the second time, nothing is stale
+    (['data-dictionary.md'], [])
+    >>> shutil.rmtree(folder)
     """
     target = default_file(package)
     if target is None or not target.is_file():
@@ -372,10 +385,6 @@ def refresh(package: Package) -> list[Path]:
     dictionary follow the data in the same commit.
     """
     return [write(text, file) for file, text in generated(package) if stale(text, file)]
-
-
-def _root() -> Path:  # this checkout, for the examples (they run from the repository's tests)
-    return Path(__file__).resolve().parent.parent
 
 
 def write(text: str, file: str | os.PathLike) -> Path:

@@ -21,6 +21,15 @@ import conflictdata as cd, sys
 print(cd.__file__)
 print(len(cd.load("munitions")), cd.validate().valid)
 """
+DOCTESTS = """
+import doctest, importlib, sys
+failed = 0
+for name in ("conflictdata", "conflictdata.docs", "conflictdata.slugs", "conflictdata.submission.ids"):
+    result = doctest.testmod(importlib.import_module(name))
+    print(name, result)
+    failed += result.failed
+sys.exit(failed)
+"""
 EXTRAS = ("duckdb", "matplotlib", "openpyxl")  # what the sql, plot and excel extras bring
 
 
@@ -108,6 +117,9 @@ def test_a_plain_install_validates_writes_templates_and_checks_submissions(wheel
     assert (bin_dir / "conflictdata").read_text().startswith(f"#!{bin_dir / 'python'}")  # the venv's command
     r = run("validate")
     assert r.returncode == 0 and "installed package" in r.stdout, r.stdout + r.stderr
+    # the package's own examples run from the installed wheel too, away from any checkout
+    r = subprocess.run([str(bin_dir / "python"), "-c", DOCTESTS], cwd=work, env=env, capture_output=True, text=True)
+    assert r.returncode == 0 and "failed=0" in r.stdout, r.stdout[-3000:] + r.stderr[-3000:]
     r = run("new-submission", "--url", "https://example.org/report")
     assert r.returncode == 0 and "source:" in r.stdout and "https://example.org/report" in r.stdout, r.stderr
     pkg = copy_package(tmp_path / "pkg")
