@@ -60,3 +60,27 @@ def test_hook_passes_valid_data_and_blocks_a_broken_commit(tmp_path):
     bad = run()
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "line 2 [launched]" in bad.stdout and "constraint-minimum" in bad.stdout
+
+
+@pytest.mark.skipif(not PRE_COMMIT.exists() or not shutil.which("git"), reason="pre-commit or git not installed")
+def test_the_readme_snippet_runs_the_hook_as_published(tmp_path):
+    from .test_readme import collect
+
+    (snippet,) = [b.code for b in collect("README.md") if b.lang == "yaml" and b.code.startswith("repos:")]
+    repo = copy_package(tmp_path / "data-repo")
+    (repo / ".pre-commit-config.yaml").write_text(snippet)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def run():
+        return subprocess.run([str(PRE_COMMIT), "run", "--all-files"], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    ok = run()
+    assert ok.returncode == 0 and "Passed" in ok.stdout, ok.stdout + ok.stderr
+    set_cell(repo, "munitions", 2, "launched", "-4")
+    git(repo, "add", "-A")
+    bad = run()
+    assert bad.returncode == 1 and "constraint-minimum" in bad.stdout, bad.stdout + bad.stderr
