@@ -45,16 +45,46 @@ class MissingExtraError(ConflictDataError, ImportError):
 
 
 def require(module: str, extra: str) -> ModuleType:
-    """Import ``module`` or raise :class:`MissingExtraError` naming the pip extra."""
+    """Import ``module`` or raise :class:`MissingExtraError` saying what to install.
+
+    The message gives the requirement as the installed package's metadata declares it for
+    ``extra`` (``pip install 'duckdb>=1.2'``), which works for a copy installed from a checkout
+    as for one from an index, and names the extra.
+
+    Examples
+    --------
+    >>> require("nope", "sql")
+    Traceback (most recent call last):
+    conflictdata.errors.MissingExtraError: this needs nope (the 'sql' extra): pip install 'nope'
+    """
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(
-            f"this needs the optional dependency {module!r}: "
-            f"pip install 'conflictdata[{extra}]'"
+            f"this needs {module} (the {extra!r} extra): pip install '{_requirement(module, extra)}'"
         ) from exc
+
+
+def _requirement(module: str, extra: str) -> str:
+    """``module``'s requirement in the ``extra`` of the installed conflictdata, or its bare name."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        declared = requires("conflictdata") or []
+    except PackageNotFoundError:
+        return module
+    for line in declared:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if req.name.lower() == module.lower() and req.marker is not None and req.marker.evaluate({"extra": extra}):
+            return f"{req.name}{req.specifier}"
+    return module
 
 
 class DataError(ConflictDataError):

@@ -104,8 +104,7 @@ def load(name: str, *, format: str = "pandas", path: str | os.PathLike | None = 
         data installed with the library.
     version : str, optional
         A published release, e.g. ``"1.2.0"``: downloaded once, verified against its
-        sha256, then read from the cache (see :func:`conflictdata.remote.fetch`). Needs
-        ``pip install 'conflictdata[release]'``.
+        sha256, then read from the cache (see :func:`conflictdata.remote.fetch`).
 
     Raises
     ------

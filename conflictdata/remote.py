@@ -33,7 +33,7 @@ from pathlib import Path
 from . import semver
 from .atomic import atomic_file
 from .checksums import split_hash
-from .errors import IntegrityError, ReleaseError, UnknownVersionError, require
+from .errors import IntegrityError, ReleaseError, UnknownVersionError
 from .feedback import Task, showing, shown, task
 from .package import DESCRIPTOR, open_package
 
@@ -42,7 +42,6 @@ ENV_BASE_URL = "CONFLICTDATA_BASE_URL"
 ENV_CACHE = "CONFLICTDATA_CACHE"
 ENV_REGISTRY = "CONFLICTDATA_REGISTRY"
 REGISTRY = Path(__file__).with_name("registry.json")
-EXTRA = "release"
 
 
 def configured_base_url() -> str:
@@ -54,7 +53,9 @@ def cache_dir() -> Path:
     """The cache folder: ``$CONFLICTDATA_CACHE`` or the user's cache folder for conflictdata."""
     if os.environ.get(ENV_CACHE):
         return Path(os.environ[ENV_CACHE]).expanduser()
-    return Path(require("pooch", EXTRA).os_cache("conflictdata"))
+    import pooch
+
+    return Path(pooch.os_cache("conflictdata"))
 
 
 def load_registry(registry: dict | str | os.PathLike | None = None) -> dict[str, str]:
@@ -128,7 +129,8 @@ def fetch(version: str, *, base_url: str | None = None, cache: str | os.PathLike
     if version not in known:
         listed = ", ".join(sorted(known, key=semver.key)) or "none yet"
         raise UnknownVersionError(f"{version} is not a published version of conflictdata; published: {listed}")
-    pooch = require("pooch", EXTRA)
+    import pooch
+
     base = (base_url or configured_base_url()).rstrip("/")
     root = Path(cache).expanduser() if cache is not None else cache_dir()
     # the release's files at {base}/{version}/, cached in {root}/{version}/ (not pooch's own
@@ -184,7 +186,8 @@ def fetch_file(base_url: str, version: str, name: str, sha256: str, folder: str 
     (:class:`IntegrityError`). ``label`` names the file's origin in messages ("conflictdata
     1.2.0"), ``what`` what pins the sha256.
     """
-    pooch = require("pooch", EXTRA)
+    import pooch
+
     pup = pooch.create(path=Path(folder), base_url=f"{base_url.rstrip('/')}/{version}/",
                        registry={name: f"sha256:{sha256}"})
     with _shown(progressbar), _quiet(pooch):

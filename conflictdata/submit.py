@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import MergeError, PackageError, require
+from .errors import MergeError, PackageError
 from .package import DESCRIPTOR, Package, locate, open_package
 from .submission.apply import AddResult, FileResult
 
@@ -59,8 +59,6 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     >>> result = add(["examples/submissions/dw-2024-10-08.yaml"], into=".", dry_run=True)  # doctest: +SKIP
     >>> result.files[0].report.render()                                                     # doctest: +SKIP
     """
-    for module in ("yaml", "jsonschema", "filelock"):
-        require(module, "submit")
     from .submission.apply import apply_file
     from .submission.layout import build_layout
     from .submission.merge import State

@@ -4,7 +4,6 @@ import functools
 import hashlib
 import json
 import shutil
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 import conflictdata as cd
 from conflictdata import remote
 from conflictdata.cli import cli
-from conflictdata.errors import IntegrityError, MissingExtraError, ReleaseError, UnknownVersionError
+from conflictdata.errors import IntegrityError, ReleaseError, UnknownVersionError
 from conflictdata.package import open_package
 from conflictdata.release import build
 
@@ -189,12 +188,6 @@ def test_cli_download_of_a_tampered_release_is_one_line_and_exit_2(site, tmp_pat
     assert "Traceback" not in r.output
     r = CliRunner().invoke(cli, ["download", "7.0.0"])
     assert r.exit_code == 2 and "7.0.0 is not a published version" in r.output
-
-
-def test_without_pooch_the_error_names_the_extra(site, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pooch", None)  # what Python does when a module is not installed
-    with pytest.raises(MissingExtraError, match=r"pip install 'conflictdata\[release\]'"):
-        cd.load("munitions", version=VERSION)
 
 
 def test_defaults_and_the_bundled_registry(monkeypatch, tmp_path):

@@ -117,7 +117,7 @@ def sql(query, path, version, fmt):
 
     Exit codes: 0 ok, 2 the query is refused (one line from DuckDB, with its hints such as the
     candidate column names) or the package cannot be read.
-    Needs pip install 'conflictdata[sql]'.
+    Needs DuckDB (the 'sql' extra: pip install '.[sql]' in a checkout).
     """
     from ..sql import query as run
     from ..sql import render
@@ -198,7 +198,7 @@ def plot(out, path, version, title, series):
     General Staff's daily reports) since the report before, derived per day, with revisions
     (a total lower than the one before, kept as reported) in another colour and counted.
     From whatever package is given: the installed data, --path or --version. An existing OUT
-    is replaced. Needs pip install 'conflictdata[plot]'.
+    is replaced. Needs matplotlib (the 'plot' extra).
     """
     _one_source(path, version)
     if series is not None:
