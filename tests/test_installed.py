@@ -91,10 +91,12 @@ def plain_venv(where: Path, wheel: Path) -> Path:
     for module in EXTRAS:
         (shadow / module).mkdir(parents=True)
         (shadow / module / "__init__.py").write_text(f"raise ImportError('{module} is not installed')\n")
-    # the shadow first, then the core dependencies; the wheel's own files sit in the venv's site-packages
-    (site / "core-dependencies.pth").write_text(f"{shadow}\n{sysconfig.get_paths()['purelib']}\n")
+    # the wheel first: with this environment's site-packages visible, pip would take a conflictdata
+    # installed there (CI installs it so) as already satisfying the wheel and install nothing
     subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True,
                    capture_output=True)
+    # the shadow first, then the core dependencies; the wheel's own files sit in the venv's site-packages
+    (site / "core-dependencies.pth").write_text(f"{shadow}\n{sysconfig.get_paths()['purelib']}\n")
     return bin_dir
 
 
