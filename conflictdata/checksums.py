@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 SUMS = "SHA256SUMS"
 _HEX = re.compile(r"[0-9a-f]{64}")
+# what sha256sum writes: the hex digest, a space, ' ' (text) or '*' (binary), a file name of this folder
+_SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\]+)")
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -22,10 +26,26 @@ def sha256_file(path: str | os.PathLike) -> str:
     >>> sha256_file(p)[:12]
     'e3b0c44298fc'
     """
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+        return sha256_stream(f)
+
+
+def sha256_stream(f: IO[bytes], on_block: Callable[[int], None] | None = None) -> str:
+    """The hex SHA-256 of what an open binary file (a zip member, say) holds, in 1 MiB blocks.
+
+    ``on_block`` is called with each block's size (to advance a progress step).
+
+    Examples
+    --------
+    >>> import io
+    >>> sha256_stream(io.BytesIO(b""))[:12]
+    'e3b0c44298fc'
+    """
+    digest = hashlib.sha256()
+    for block in iter(lambda: f.read(1 << 20), b""):
+        digest.update(block)
+        if on_block is not None:
+            on_block(len(block))
     return digest.hexdigest()
 
 
@@ -51,3 +71,25 @@ def sums_text(folder: Path, names: list[str]) -> str:
     Two spaces (text mode) is what ``sha256sum`` itself writes; ``sha256sum -c SHA256SUMS`` checks it.
     """
     return "".join(f"{sha256_file(folder / name)}  {name}\n" for name in sorted(names))
+
+
+def parse_sums(text: str) -> tuple[dict[str, str], int | None]:
+    """The ``{file name: hex sha256}`` a ``SHA256SUMS`` text lists, and the first bad line's number.
+
+    A bad line is one ``sha256sum -c`` would not check as a file of this folder, or a name listed
+    twice; the names before it are returned with its number, None when every line is good.
+
+    Examples
+    --------
+    >>> parse_sums("0" * 64 + "  a.csv\\n")
+    ({'a.csv': '0000000000000000000000000000000000000000000000000000000000000000'}, None)
+    >>> parse_sums("0" * 64 + "  ../a.csv\\n")[1]
+    1
+    """
+    listed: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SUMS_LINE.fullmatch(line)
+        if match is None or match[2] in listed or match[2] in (".", ".."):
+            return listed, number
+        listed[match[2]] = match[1]
+    return listed, None

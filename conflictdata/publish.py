@@ -26,10 +26,8 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +36,13 @@ from . import semver
 from .atomic import write_text
 from .changelog import FILE as CHANGELOG
 from .changelog import released_in
-from .checksums import SUMS, sha256_file, split_hash
+from .checksums import SUMS, parse_sums, sha256_file, sha256_stream, split_hash
 from .errors import IntegrityError, ReleaseError
 from .feedback import task
 from .package import DESCRIPTOR, open_package
 from .release import ReleaseFile
 from .remote import ENV_REGISTRY, REGISTRY, load_registry
 from .report import Report
-
-_SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\]+)")
 
 
 @dataclass
@@ -259,13 +255,12 @@ def _check_sums(folder: Path) -> list[ReleaseFile]:
     sums = folder / SUMS
     if not sums.is_file():
         raise IntegrityError(f"{sums}: missing; every release lists its files' sha256 for `sha256sum -c`")
-    listed: dict[str, str] = {}
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
-        match = _SUMS_LINE.fullmatch(line)
-        if match is None or match[2] in listed or match[2] in (".", ".."):
-            raise IntegrityError(f"{sums}:{number}: not a '<sha256>  <file name>' line of a file listed once: "
-                                 f"{line[:80]!r}")
-        listed[match[2]] = match[1]
+    text = sums.read_text(encoding="utf-8")
+    listed, bad = parse_sums(text)
+    if bad is not None:
+        line = text.splitlines()[bad - 1]
+        raise IntegrityError(f"{sums}:{bad}: not a '<sha256>  <file name>' line of a file listed once: "
+                             f"{line[:80]!r}")
     present = {p.name for p in folder.iterdir()} - {SUMS}
     unlisted = sorted(n for n in present - set(listed) if not n.endswith(".zip"))
     if unlisted:
@@ -303,13 +298,9 @@ def _check_zip(folder: Path, name: object, version: str, digests: dict[str, str]
                                      "the same files")
             with task(f"check {path.name}", total=sum(i.file_size for i in members.values())) as step:
                 for member, info in sorted(members.items()):
-                    digest = hashlib.sha256()
                     with archive.open(info) as f:
-                        for block in iter(lambda: f.read(1 << 20), b""):
-                            digest.update(block)
-                            step.advance(len(block))
-                    if digest.hexdigest() != want[member.split("/", 1)[1]]:
-                        raise IntegrityError(f"{path}: {member} differs from the folder's file (sha256 "
-                                             f"{digest.hexdigest()})")
+                        got = sha256_stream(f, step.advance)
+                    if got != want[member.split("/", 1)[1]]:
+                        raise IntegrityError(f"{path}: {member} differs from the folder's file (sha256 {got})")
     except (zipfile.BadZipFile, OSError) as exc:
         raise IntegrityError(f"{path}: not a readable zip archive: {exc}") from None
