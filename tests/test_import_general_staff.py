@@ -295,14 +295,20 @@ def test_a_local_copy_that_is_not_the_pinned_file_is_refused_naming_it(tmp_path)
     assert result.exit_code == 1 and f"{folder / EQ}: no such file" in result.output
 
 
-def test_an_invalid_merged_package_is_not_written(tmp_path, monkeypatch):
+def broken_merge(tmp_path, monkeypatch):
+    """A package the small input would merge into, with a catalogue row the import keeps (it is
+    there already) but that breaks the package: the General Staff's parent is unknown."""
     pkg = copy_package(tmp_path / "pkg")
     for name in gs.FILES:
         monkeypatch.setitem(gs.FILES, name, hashlib.sha256((SMALL / name).read_bytes()).hexdigest())
-    # a catalogue row the import keeps (it is there already) but that breaks the package: the General Staff's parent
     path = pkg / "data" / "actors.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",UKR,armed-forces-of-ukraine,", ",UKR,no-such-actor,"),
                     encoding="utf-8")
+    return pkg
+
+
+def test_an_invalid_merged_package_is_not_written(tmp_path, monkeypatch):
+    pkg = broken_merge(tmp_path, monkeypatch)
     before = texts(pkg)
     result = run("--from", str(SMALL), "--into", str(pkg))
     assert result.exit_code == 1 and "foreign-key" in result.output and "nothing written" in result.output
@@ -421,12 +427,7 @@ def test_the_import_shows_its_steps_on_a_terminal_and_nothing_elsewhere(tmp_path
 
 
 def test_an_invalid_merged_package_ends_with_the_summary(tmp_path, monkeypatch):
-    pkg = copy_package(tmp_path / "pkg")
-    for name in gs.FILES:
-        monkeypatch.setitem(gs.FILES, name, hashlib.sha256((SMALL / name).read_bytes()).hexdigest())
-    path = pkg / "data" / "actors.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",UKR,armed-forces-of-ukraine,", ",UKR,no-such-actor,"),
-                    encoding="utf-8")
+    pkg = broken_merge(tmp_path, monkeypatch)
     result = run("--from", str(SMALL), "--into", str(pkg))
     assert result.exit_code == 1
     out = result.stdout.splitlines()
