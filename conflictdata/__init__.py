@@ -21,7 +21,7 @@ function needs them.
 
 from .daily import daily
 from .errors import ConflictDataError, DataError, PackageError, UnknownTableError, UnsafePathError
-from .events import disputes, event_figures
+from .events import contradictions, disputes, event_figures
 from .load import load, tables
 from .validation import validate
 from .validation.pandera_schemas import pandera_schema  # pandera itself loads when a schema is built
@@ -38,6 +38,7 @@ __all__ = [
     "daily",
     "disputes",
     "event_figures",
+    "contradictions",
     "load",
     "pandera_schema",
     "tables",

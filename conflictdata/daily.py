@@ -32,7 +32,7 @@ ADJUSTMENTS = "loss_adjustments"
 # loss_adjustments name a category; a casualty measure's adjustments are those of this
 # category (loss_categories: 'personnel' names the General Staff's personnel total).
 MEASURE_CATEGORY = {"casualties": "personnel"}
-COLUMNS = ["claimant_id", "category_id", "measure", "date", "total", "bound", "hedge", "previous_total",
+COLUMNS = ["claimant_id", "category_id", "measure", "date", "total", "bound", "approximation", "previous_total",
            "change", "days", "revision", "adjustments", "claim_id", "update_id"]
 
 
@@ -73,9 +73,10 @@ def daily(table: str, category: str | None = None, *, measure: str | None = None
         - ``date``: the report's date (``event_end``);
         - ``total``: the running total as reported (the best figure; where only the lower
           bound is given, the lower bound, and ``bound`` says ``"low"``; never invented);
-        - ``bound``: ``"low"`` where ``total`` is a lower bound, else null; ``hedge``: the
-          claim's own words ("about", "more than"), one per row: in ``casualty_reports`` the
-          words of its casualties figure stand beside its captured figure too;
+        - ``bound``: ``"low"`` where ``total`` is a lower bound, else null; ``approximation``:
+          the claim's own words for the size of its figure ("about", "more"), one per row: in
+          ``casualty_reports`` the words of its casualties figure stand beside its captured
+          figure too;
         - ``previous_total``: the series' total in the report before (null for its first);
         - ``change``: ``total - previous_total``, the per-report figure, DERIVED (null for the
           first report of a series); ``days``: days since the report before;
@@ -97,7 +98,7 @@ def daily(table: str, category: str | None = None, *, measure: str | None = None
     >>> import conflictdata as cd
     >>> tanks = cd.daily("equipment_losses", category="tank")
     >>> list(tanks.columns)[:7]
-    ['claimant_id', 'category_id', 'measure', 'date', 'total', 'bound', 'hedge']
+    ['claimant_id', 'category_id', 'measure', 'date', 'total', 'bound', 'approximation']
     >>> list(tanks.columns)[7:]
     ['previous_total', 'change', 'days', 'revision', 'adjustments', 'claim_id', 'update_id']
     >>> bool((tanks["change"] == tanks["total"] - tanks["previous_total"]).all())
@@ -163,13 +164,14 @@ def daily_frame(package: Package, table: str, *, category: str | None = None, me
             pl.coalesce(best, lower).cast(pl.Int64).alias("total"),
             pl.when(best.is_null() & lower.is_not_null()).then(pl.lit("low")).otherwise(None)
             .cast(pl.String).alias("bound"),
-            (pl.col("hedge").cast(pl.String) if "hedge" in schema.names else pl.lit(None, pl.String)).alias("hedge"),
+            (pl.col("approximation").cast(pl.String) if "approximation" in schema.names
+             else pl.lit(None, pl.String)).alias("approximation"),
             (pl.col(key).cast(pl.String) if key else pl.lit(None, pl.String)).alias("claim_id"),
             pl.col("update_id").cast(pl.String).alias("update_id"),
         ).filter(pl.col("total").is_not_null()))
     frame = pl.concat(parts) if parts else pl.DataFrame(
         schema={"claimant_id": pl.String, "category_id": pl.String, "measure": pl.String, "date": pl.Date,
-                "total": pl.Int64, "bound": pl.String, "hedge": pl.String, "claim_id": pl.String,
+                "total": pl.Int64, "bound": pl.String, "approximation": pl.String, "claim_id": pl.String,
                 "update_id": pl.String})
 
     series = ["claimant_id", "category_id", "measure"]

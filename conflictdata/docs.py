@@ -56,7 +56,8 @@ def data_dictionary(package: Package | None = None) -> str:
         "SQLite (`conflictdata sql`, `conflictdata export`).",
         "",
         "Tables: " + " · ".join(f"[{name}](#{_anchor(name)})" for name in schemas)
-        + " · [views](#views) · [checks](#checks)",
+        + " · [views](#views) · [the event layer](#the-event-layer-sides-scope-disputes-contradictions) · "
+        "[checks](#checks)",
         "",
         "## Relationships",
         "",
@@ -70,6 +71,7 @@ def data_dictionary(package: Package | None = None) -> str:
     for name, schema in schemas.items():
         out += _table_section(name, schema, schemas, checks)
     out += _views_section(package)
+    out += _event_layer_section(package)
     out += _checks_section(checks)
     return "\n".join(out).rstrip() + "\n"
 
@@ -169,6 +171,22 @@ def _table_section(name: str, schema: TableSchema, schemas: dict, checks) -> lis
     rules = [c for c in checks if c.kind == "semantic" and (name in c.tables or not c.tables)]
     out += ["", "Checks beyond the schema: " + (", ".join(f"[`{c.code}`](#{_anchor(c.code)})" for c in rules)
                                               if rules else "none") + " (and every structural check).", ""]
+    return out
+
+
+def _event_layer_section(package: Package) -> list[str]:
+    """The claims model's definitions, the parties as the actors' data gives them, and the event relations."""
+    from .events import DESCRIPTIONS, MODEL, RELATIONS, parties, relation_columns
+    from .sql import EVENT_DESCRIPTIONS
+
+    found = parties(package)
+    listed = ", ".join(f"`{a}` (from {d})" for a, d in found) or "none"
+    out = ["## The event layer: sides, scope, disputes, contradictions", "", *MODEL, "",
+           f"Parties in this package, from `actors.party_since`: {listed}.", ""]
+    for name in RELATIONS:
+        out += [f"### {name}", "", EVENT_DESCRIPTIONS[name], "", "| column | description |", "| --- | --- |"]
+        out += [f"| `{c}` | {_cell(DESCRIPTIONS.get(c, ''))} |" for c in relation_columns(name)]
+        out.append("")
     return out
 
 

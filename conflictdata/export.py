@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, cast
 
 from .atomic import atomic_file, write_text
 from .errors import DataError, OutputExistsError, require
-from .events import COLUMNS, DESCRIPTIONS
+from .events import DESCRIPTIONS, relation_columns
 from .load import open_package_or_version
 from .package import Package
 from .schema import DATETIME_FORMAT, TableSchema
@@ -284,7 +284,7 @@ def write_duckdb(package: Package, tables: dict, file: Path) -> None:
             con.unregister("__staged")
             con.execute(f"COMMENT ON TABLE {quote(name)} IS {_literal(EVENT_DESCRIPTIONS[name])}")
             for column in table.column_names:
-                if column in DESCRIPTIONS:
+                if DESCRIPTIONS.get(column):
                     con.execute(f"COMMENT ON COLUMN {quote(name)}.{quote(column)} IS {_literal(DESCRIPTIONS[column])}")
         con.execute("CHECKPOINT")
     finally:
@@ -365,9 +365,9 @@ def datasette_metadata(package: Package, database: str) -> dict:
                              "columns": {c: text for c, text in view.columns if text}}
     for name in EVENT_RELATIONS:
         if name not in tables:
-            columns = [*COLUMNS, "spread"] if name == "event_disputes" else COLUMNS
+            columns = relation_columns(name)
             tables[name] = {"description": EVENT_DESCRIPTIONS[name],
-                            "columns": {c: DESCRIPTIONS[c] for c in columns}}
+                            "columns": {c: DESCRIPTIONS.get(c, "") for c in columns}}
     meta = {
         "title": d.get("title") or d.get("name") or database,
         "description": d.get("description", ""),

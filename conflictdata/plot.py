@@ -55,7 +55,7 @@ class Events:
     left_out: int = 0  # events with figures beyond MAX_PANELS, not drawn
     sides: list[str] = field(default_factory=list)  # in order of first appearance
     type_names: dict[str, str] = field(default_factory=dict)  # munition_type_id -> name
-    side_names: dict[str, str] = field(default_factory=dict)  # side_id (an actor) -> the actor's name
+    side_names: dict[str, str] = field(default_factory=dict)  # side (a party's actor id) -> the actor's name
     kinds: dict[str, str] = field(default_factory=dict)  # event_id -> the event's kind (attack, strike, ...)
 
     def side_label(self, side: str) -> str:
@@ -70,7 +70,7 @@ def events(path: str | os.PathLike | None = None, *, version: str | None = None)
     --------
     >>> e = events()
     >>> e.sides[:2], len(e.events) >= 1
-    (['ukrainian-media', 'ukraine'], True)
+    (['non-party media', 'ukraine'], True)
     """
     import polars as pl
 
@@ -90,7 +90,7 @@ def events(path: str | os.PathLike | None = None, *, version: str | None = None)
     drawn = [(e, n or e) for e, n in order.select("event_id", "event_name").iter_rows() if e in keep]
     rows = sides.filter(pl.col("event_id").is_in(list(keep)))
     claims = len({c for ids in rows["claim_ids"] for c in ids.split("; ")})
-    sides_drawn = list(rows.unique("side_id", maintain_order=True)["side_id"])
+    sides_drawn = list(rows.unique("side", maintain_order=True)["side"])
     return Events(rows.to_dicts(), drawn, claims, label, order.height - len(drawn), sides_drawn, types,
                   {s: actors[s] for s in sides_drawn if s in actors}, kinds)
 
@@ -142,13 +142,13 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
     for ax, (event_id, name) in zip(axes, data.events, strict=False):
         rows = [r for r in data.rows if r["event_id"] == event_id]
         groups = list(dict.fromkeys((r["measure"], r["munition_type_id"]) for r in rows))
-        sides = [s for s in data.sides if any(r["side_id"] == s for r in rows)]
+        sides = [s for s in data.sides if any(r["side"] == s for r in rows)]
         width = min(0.8 / len(sides), 0.4)  # a lone side's bar stays a bar, not a wall
         top = 0
         for j, side in enumerate(sides):
             for i, group in enumerate(groups):
                 row = next((r for r in rows if (r["measure"], r["munition_type_id"]) == group
-                            and r["side_id"] == side), None)
+                            and r["side"] == side), None)
                 if row is None:
                     continue
                 x = i + width * (j + 0.5 - len(sides) / 2)
@@ -394,8 +394,8 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
                     ha="center", va="center", fontsize=9, color="#444444")
         last = s.rows[-1]
         lower = " (a lower bound)" if last["bound"] else ""
-        # a casualty report's hedge ("about") qualifies its casualties, not the prisoners beside them
-        hedge = f"{last['hedge']} " if last.get("hedge") and s.name != "captured" else ""
+        # a casualty report's approximation ("about") qualifies its casualties, not the prisoners beside them
+        hedge = f"{last['approximation']} " if last.get("approximation") and s.name != "captured" else ""
         ax.set_title(f"{s.title}: {_count(s.revisions, 'revision')}; {s.claimant}; last total {hedge}"
                      f"{last['total']:,} on {last['date']}{lower}",
                      fontsize=10, loc="left")

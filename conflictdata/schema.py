@@ -70,6 +70,9 @@ class Field:
     # as a precision or a link reason describes ("qualifies").
     time_zone: str | None = None
     qualifies: str | None = None
+    # The counts this one adds up when a source gives them as one figure ("shot down or
+    # suppressed": intercepted and lost), so that sums of outcomes count them once.
+    combines: tuple[str, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -153,6 +156,11 @@ class TableSchema:
     id_from: str | None = None
     label_fields: tuple[str, ...] = ()
     identity_fields: tuple[str, ...] = ()
+    # What a claim's figure counts beyond its event, measure and munition type: two claims'
+    # figures are comparable only when these fields agree (the victims counted), and, for a
+    # claim whose ``scope`` is 'part', when the part's fields agree too (its place and window).
+    scope_key: tuple[str, ...] = ()
+    part_key: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict) -> TableSchema:
@@ -172,6 +180,7 @@ class TableSchema:
                     constraints=dict(f.get("constraints", {})),
                     time_zone=f.get("timeZone"),
                     qualifies=f.get("qualifies"),
+                    combines=_as_tuple(f.get("combines", ())),
                     **kw,
                 )
             )
@@ -189,6 +198,8 @@ class TableSchema:
             id_from=d.get("idFrom"),
             label_fields=_as_tuple(d.get("labelFields", ())),
             identity_fields=_as_tuple(d.get("identityFields", ())),
+            scope_key=_as_tuple(d.get("scopeKey", ())),
+            part_key=_as_tuple(d.get("partKey", ())),
         )
 
     @property

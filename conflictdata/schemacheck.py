@@ -90,7 +90,7 @@ def check_table_schema(schema: object, table: str) -> None:
     if "primaryKey" in schema:
         _field_list(schema["primaryKey"], names, ("primaryKey",), "primaryKey", empty_ok=True)
     # This package's own properties (see schema.TableSchema): field names, or lists of them.
-    for prop in ("claimKey", "labelFields", "identityFields"):
+    for prop in ("claimKey", "labelFields", "identityFields", "scopeKey", "partKey"):
         if prop in schema:
             _field_list(schema[prop], names, (prop,), prop, empty_ok=False)
     for i, f in enumerate(schema["fields"]):
@@ -98,6 +98,9 @@ def check_table_schema(schema: object, table: str) -> None:
                                  or f["qualifies"] == f["name"]):
             raise SchemaProblem(("fields", i, "qualifies"), f"field {f['name']!r}: qualifies must name another "
                                                             f"field of the schema, not {_show(f['qualifies'])}")
+        if "combines" in f:
+            _field_list(f["combines"], names, ("fields", i, "combines"), f"field {f['name']!r}: combines",
+                        empty_ok=False)
     if "idFrom" in schema and (not isinstance(schema["idFrom"], str) or schema["idFrom"] not in names):
         raise SchemaProblem(("idFrom",), f"idFrom must name a field of the schema, not {_show(schema['idFrom'])}")
     fks = schema.get("foreignKeys", [])

@@ -13,7 +13,7 @@ update of which source, about which munition type and place:
     ``event_*``, ``place_*``, ``perpetrator_*`` (and ``victim_actor_*``) columns.
 
 Every table with a ``claimKey`` is a claims table and gets such a view (:func:`claim_views`
-names them). Two more relations give the events layer of :mod:`conflictdata.events`, the very
+names them). Three more relations give the events layer of :mod:`conflictdata.events`, the very
 rows of :func:`conflictdata.event_figures` and :func:`conflictdata.disputes` (one
 implementation, registered as Arrow tables, not rewritten in SQL):
 
@@ -21,8 +21,11 @@ implementation, registered as Arrow tables, not rewritten in SQL):
     One row per event x measure x claim: ``best``, ``low``, ``high``, claimant, side, the
     claim's table and key, update and source.
 ``event_disputes``
-    The ``event_figures`` rows (latest claims) of each event and measure whose claimants'
-    figures cannot all be true, with the group's ``spread``.
+    The ``event_figures`` rows (latest claims) of each event, measure and scope whose
+    claimants' figures cannot all be true, with the group's ``spread``.
+``event_contradictions``
+    Pairs of claims about one event that cannot both be true across measures: "all were
+    shot down" against a hit or a damage report (:func:`conflictdata.contradictions`).
 
 The views are generated from the foreign keys (:func:`views`), as plain SQL that DuckDB and
 SQLite both run, so :mod:`conflictdata.export` writes the very same views into its files.
@@ -47,7 +50,7 @@ from .schema import TableSchema
 EXTRA = "sql"
 # The claim tables (a schema with a claimKey) and the views that explain them: munitions_claims,
 # casualty_claims, damage_claims, equipment_losses_claims.
-EVENT_RELATIONS = ("event_figures", "event_disputes")
+EVENT_RELATIONS = ("event_figures", "event_disputes", "event_contradictions")
 
 
 def claim_view_name(table: str) -> str:
@@ -77,9 +80,9 @@ def claim_views(package: Package) -> dict[str, str]:
 
 def event_relations(package: Package) -> dict:
     """``event_figures`` and ``event_disputes`` of ``package`` as Arrow tables (:mod:`conflictdata.events`)."""
-    from .events import disputes_frame, figures_frame, to_arrow
+    from .events import RELATIONS, to_arrow
 
-    return {"event_figures": to_arrow(figures_frame(package)), "event_disputes": to_arrow(disputes_frame(package))}
+    return {name: to_arrow(RELATIONS[name](package)) for name in EVENT_RELATIONS}
 
 
 EVENT_DESCRIPTIONS = {
@@ -89,6 +92,10 @@ EVENT_DESCRIPTIONS = {
     "event_disputes": "The event_figures rows of the latest claims (conflictdata.disputes()) of every event x "
                       "measure x munition type whose claimants' ranges [low or best, high or best] have no common "
                       "value; spread = the greatest lower end minus the least upper end.",
+    "event_contradictions": "Pairs of latest claims about one event, by different sides, that cannot both be "
+                            "true across measures (conflictdata.contradictions()): one says every munition of a "
+                            "class launched was stopped, the other that at least one hit, or reports an object "
+                            "struck or damaged.",
 }
 
 

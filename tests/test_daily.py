@@ -71,7 +71,7 @@ def running_totals(pkg: Path, totals: dict | None = None, personnel: dict | None
         {"report_id": f"gs-{d}-personnel", "update_id": update[d], "claimant_id": GS, "event_start": START,
          "event_end": d, "victim_actor_id": "russian-armed-forces", "victim_group": "military",
          "figure_kind": "running_total", "casualties": best, "casualties_low": low, "captured": captured,
-         "certainty": "asserted", "hedge": hedge, "quote": f"personnel {hedge} {best or low}"}
+         "certainty": "asserted", "approximation": hedge, "quote": f"personnel {hedge} {best or low}"}
         for d, (best, low, hedge, captured) in personnel.items()],
         keep=lambda row: row["figure_kind"] != "running_total")
     append(pkg / "data" / "loss_adjustments.csv", [
@@ -124,7 +124,7 @@ def test_personnel_uses_the_low_bound_where_no_best_figure_and_says_so(gs):
     p = cd.daily("casualty_reports", measure="casualties", path=gs, format="polars")
     assert p["total"].to_list() == [2800, 3500, 5841, 9000]
     assert p["bound"].to_list() == [None, None, "low", None]
-    assert p["hedge"].to_list() == ["about", "about", "more than", "about"]
+    assert p["approximation"].to_list() == ["about", "about", "more than", "about"]
     assert p["change"].to_list() == [None, 700, 2341, 3159]
     assert p["adjustments"].to_list() == [None, -50, None, None]  # the 'personnel' category's listed change
     assert p["category_id"].null_count() == 4 and p["claim_id"][0] == "gs-2022-02-25-personnel"

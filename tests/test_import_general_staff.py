@@ -62,7 +62,7 @@ def test_the_shipped_updates_and_last_day_are_what_the_input_says():
     last_p, last_e = personnel[-1], equipment[-1]
     assert (last_p["date"], last_p["personnel"], last_p["personnel*"]) == ("2026-08-08", 1456610, "about")
     report = {r["report_id"]: r for r in rows(ROOT, "casualty_reports")}["general-staff-2026-08-08-personnel"]
-    assert (report["casualties"], report["hedge"], report["event_start"], report["event_end"]) == (
+    assert (report["casualties"], report["approximation"], report["event_start"], report["event_end"]) == (
         "1456610", "about", "2022-02-24", "2026-08-08")
     assert report["killed"] == report["killed_low"] == report["captured"] == ""
     tank = {r["claim_id"]: r for r in rows(ROOT, "equipment_losses")}["general-staff-2026-08-08-tank"]
@@ -173,7 +173,7 @@ def test_a_new_input_replaces_every_row_of_the_source_and_keeps_the_others(tmp_p
     apc = {r["claim_id"]: r for r in lost}["general-staff-2022-10-13-apc"]
     assert apc["notes"].endswith("Lower than the previous report's 5181: kept as reported (a revision).")
     more = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}["general-staff-2022-03-07-personnel"]
-    assert (more["casualties"], more["casualties_low"], more["hedge"]) == ("", "11001", "more")
+    assert (more["casualties"], more["casualties_low"], more["approximation"]) == ("", "11001", "more")
     assert "'more' than 11000 gives casualties_low 11001" in more["notes"]
     assert more["quote"] == '"personnel": 11000, "personnel*": "more", "POW": 259' and more["captured"] == "259"
     may = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}["general-staff-2022-05-01-personnel"]

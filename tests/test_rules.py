@@ -221,5 +221,8 @@ def test_rules_registry_matches_the_codes_found():
               # tested in test_rules_events.py
               "qualifier-without-value", "qualifier-missing", "window-off-precision", "event-claim-outside-window",
               "event-attacker-mismatch", "event-outcomes-exceed-launched", "event-unclaimed",
-              "supersedes-other-claimant"}
+              "supersedes-other-claimant",
+              # tested in test_model.py
+              "certainty-without-hedge", "combined-below-parts", "running-total-in-event", "relay-with-claims",
+              "relay-of-relay", "party-not-top"}
     assert {r.code for r in RULES} == tested

@@ -11,7 +11,7 @@ the commit                                  one ``sources`` row (kind dataset, l
 each report (equipment and personnel file)  one ``updates`` row, ``general-staff-YYYY-MM-DD``
 ``personnel``, ``personnel*``, ``POW``       one ``casualty_reports`` row: ``casualties`` (about)
                                             or ``casualties_low`` (more: figure + 1), the
-                                            qualifier as ``hedge``, ``captured`` from POW
+                                            qualifier as ``approximation``, ``captured`` from POW
 each equipment category key                 one ``equipment_losses`` row (category by alias)
 ``greatest losses direction``               one ``loss_directions`` row per direction named
 each correction row and key                 one ``loss_adjustments`` row (claimant: the compiler)
@@ -336,7 +336,7 @@ def _personnel_row(update: str, i: int, date: _dt.date, rec: dict) -> dict[str, 
     row = {
         "report_id": f"{update}-personnel", "update_id": update, "claimant_id": CLAIMANT,
         "event_start": DAY_ONE.isoformat(), "event_end": date.isoformat(), "victim_actor_id": RUSSIA,
-        "victim_group": "military", "figure_kind": "running_total", "certainty": "asserted", "hedge": hedge,
+        "victim_group": "military", "figure_kind": "running_total", "certainty": "asserted", "approximation": hedge,
         "quote": ", ".join(_frag(k, rec[k]) for k in PERSONNEL_KEYS if k in rec),
     }
     notes = ("Personnel losses (killed and wounded, not split) since 24 February 2022, as the dataset gives "

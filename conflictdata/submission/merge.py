@@ -251,7 +251,8 @@ def _repeated_claims(state: State, rows: list[NewRow], report: Report) -> None:
                 held = rec.held(table.resource.path)
                 _fault(report, row, None, None, "claim-in-package",
                        f"the same claim (every field but {', '.join(sorted(skip))}) is {held}, "
-                       f"{schema.primary_key[0]} {rec.key[0]!r})")
+                       f"{schema.primary_key[0]} {rec.key[0]!r}); if this page republishes that statement, give its "
+                       f"update relay_of (the update it relays) and no claims")
 
 
 def _fault(report: Report, row: NewRow, name: str | None, value, code: str, message: str,
