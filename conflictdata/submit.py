@@ -21,8 +21,10 @@ from pathlib import Path
 from .errors import MergeError, PackageError
 from .package import DESCRIPTOR, Package, locate, open_package
 from .submission.apply import AddResult, FileResult
+from .submission.propose import Candidate, Proposal
 
-__all__ = ["AddResult", "FileResult", "add", "check", "json_schema", "known_source", "target_package", "template"]
+__all__ = ["AddResult", "Candidate", "FileResult", "Proposal", "add", "check", "json_schema", "known_source",
+           "propose_events", "target_package", "template"]
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 
@@ -42,7 +44,9 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     into : path-like, optional
         A folder holding ``datapackage.json`` or the file itself; default the current folder.
     dry_run : bool
-        Check only; never write (the merge lock is still taken when it can be).
+        Check only; never write (the merge lock is still taken when it can be). A dry run also
+        proposes events for the new claims without one, and names existing events a new event
+        may duplicate (each file's ``proposals``; see :func:`propose_events`).
     lock_timeout : float
         Seconds to wait for another merge into the same package to finish.
 
@@ -82,7 +86,7 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
         start = State.read(package, layout)
         state, results = start, []
         for p in parsed:
-            result, state = apply_file(p, state)
+            result, state = apply_file(p, state, propose=dry_run)
             results.append(result)
         outcome = AddResult(root, results, dry_run=dry_run, recovered=recovered)
         if outcome.valid and not dry_run and state is not start:
@@ -96,6 +100,25 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
 def check(files: list[str | os.PathLike], into: str | os.PathLike | None = None, **kw) -> AddResult:
     """:func:`add` with ``dry_run=True``: every fault, nothing written."""
     return add(files, into, dry_run=True, **kw)
+
+
+def propose_events(files: list[str | os.PathLike], into: str | os.PathLike | None = None,
+                   **kw) -> list[Proposal]:
+    """The events each new claim without an ``event_id`` may belong to, and each new event may duplicate.
+
+    A dry run of ``files`` (:func:`check`): nothing is written and nothing is linked. Each
+    :class:`Proposal` names the claim or event (table, id, file and line) and its candidates,
+    best first, each with its score and its reasons (windows overlap, same place or one inside
+    the other, same attacker side, same munition class); the scoring is
+    :mod:`conflictdata.submission.propose`'s.
+
+    Examples
+    --------
+    >>> proposals = propose_events(["submissions/new.yaml"], into=".")             # doctest: +SKIP
+    >>> proposals[0].candidates[0].event_id, proposals[0].candidates[0].reasons    # doctest: +SKIP
+    ('2024-10-08-overnight-missile-and-drone-attack', ('windows overlap', 'same attacker side: russia', ...))
+    """
+    return [p for f in check(files, into, **kw).files for p in f.proposals]
 
 
 def target_package(into: str | os.PathLike | None) -> Package:

@@ -31,9 +31,15 @@ def add(files, into, dry_run, fmt, lock_timeout):
     generated documents follow the data: the data dictionary and the README's data card are
     refreshed as `conflictdata docs` would, so that they are committed with the new rows.
 
+    With --dry-run, the new claims that have no event_id are each listed with the events they
+    may belong to, and each new event with the events it may duplicate, ranked, with their
+    reasons (windows overlap, same place, same attacker side, same munition class): proposals
+    only; nothing is linked.
+
     Exit codes: 0 merged (or valid, with --dry-run), 1 a file has faults, 2 a file or the
     package cannot be read, or the package is locked.
     """
+    from ..submission.propose import render_proposals
     from ..submit import add as add_files
 
     result = add_files(list(files), into, dry_run=dry_run, lock_timeout=lock_timeout)
@@ -46,6 +52,8 @@ def add(files, into, dry_run, fmt, lock_timeout):
             if lines := f.render(fmt):
                 click.echo(lines)
         click.echo(result.summary())
+        if fmt == "text" and (block := render_proposals([p for f in result.files for p in f.proposals])):
+            click.echo(block)
     if result.written:
         _refresh_docs(result.package)
     raise SystemExit(EXIT_UNREADABLE if result.unreadable else EXIT_OK if result.valid else EXIT_INVALID)
