@@ -226,7 +226,8 @@ def window(schema: TableSchema) -> tuple[str | None, str | None]:
     (('window_start', 'window_end'), ('event_start', 'event_end'), ('window_start', 'window_end'))
     """
     dated = [f.name for f in schema.fields if f.type in ("date", "datetime")]
-    return (next((n for n in dated if n.endswith("_start")), None), next((n for n in dated if n.endswith("_end")), None))
+    start = next((n for n in dated if n.endswith("_start")), None)
+    return start, next((n for n in dated if n.endswith("_end")), None)
 
 
 def place_field(schema: TableSchema) -> str | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from . import ids
 from ..suggest import did_you_mean
+from . import ids
 from .layout import Layout
 from .parse import Parsed, clip, dotted
 from .spec import build_json_schema
