@@ -21,8 +21,10 @@ from pathlib import Path
 from .errors import MergeError, PackageError
 from .package import DESCRIPTOR, Package, locate, open_package
 from .submission.apply import AddResult, FileResult
+from .submission.propose import Candidate, Proposal
 
-__all__ = ["AddResult", "FileResult", "add", "check", "json_schema", "known_source", "target_package", "template"]
+__all__ = ["AddResult", "Candidate", "FileResult", "Proposal", "add", "check", "json_schema", "known_source",
+           "propose_events", "schema_ref", "target_package", "template", "write_template"]
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 
@@ -42,7 +44,9 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
     into : path-like, optional
         A folder holding ``datapackage.json`` or the file itself; default the current folder.
     dry_run : bool
-        Check only; never write (the merge lock is still taken when it can be).
+        Check only; never write (the merge lock is still taken when it can be). A dry run also
+        proposes events for the new claims without one, and names existing events a new event
+        may duplicate (each file's ``proposals``; see :func:`propose_events`).
     lock_timeout : float
         Seconds to wait for another merge into the same package to finish.
 
@@ -82,7 +86,7 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
         start = State.read(package, layout)
         state, results = start, []
         for p in parsed:
-            result, state = apply_file(p, state)
+            result, state = apply_file(p, state, propose=dry_run)
             results.append(result)
         outcome = AddResult(root, results, dry_run=dry_run, recovered=recovered)
         if outcome.valid and not dry_run and state is not start:
@@ -96,6 +100,25 @@ def add(files: list[str | os.PathLike], into: str | os.PathLike | None = None, *
 def check(files: list[str | os.PathLike], into: str | os.PathLike | None = None, **kw) -> AddResult:
     """:func:`add` with ``dry_run=True``: every fault, nothing written."""
     return add(files, into, dry_run=True, **kw)
+
+
+def propose_events(files: list[str | os.PathLike], into: str | os.PathLike | None = None,
+                   **kw) -> list[Proposal]:
+    """The events each new claim without an ``event_id`` may belong to, and each new event may duplicate.
+
+    A dry run of ``files`` (:func:`check`): nothing is written and nothing is linked. Each
+    :class:`Proposal` names the claim or event (table, id, file and line) and its candidates,
+    best first, each with its score and its reasons (windows overlap, same place or one inside
+    the other, same attacker side, same munition class); the scoring is
+    :mod:`conflictdata.submission.propose`'s.
+
+    Examples
+    --------
+    >>> proposals = propose_events(["submissions/new.yaml"], into=".")             # doctest: +SKIP
+    >>> proposals[0].candidates[0].event_id, proposals[0].candidates[0].reasons    # doctest: +SKIP
+    ('2024-10-08-overnight-missile-and-drone-attack', ('windows overlap', 'same attacker side: russia', ...))
+    """
+    return [p for f in check(files, into, **kw).files for p in f.proposals]
 
 
 def target_package(into: str | os.PathLike | None) -> Package:
@@ -156,15 +179,79 @@ def known_source(url: str, path: str | os.PathLike | None = None) -> tuple[str |
     return None, None
 
 
-def template(url: str | None = None, path: str | os.PathLike | None = None) -> str:
-    """A commented YAML template for a new submission, with ``url`` filled in.
+def template(url: str | None = None, path: str | os.PathLike | None = None, *,
+             folder: str | os.PathLike | None = None) -> str:
+    """A compact, commented YAML template for a new submission, with ``url`` filled in.
+
+    Its first line points an editor at the package's submission JSON Schema
+    (:func:`schema_ref`): relative to ``folder`` (where the file will be) when that is inside
+    the package's folder, else by its absolute ``file:`` URI, which works from any folder.
 
     Examples
     --------
-    >>> "source:" in template("https://example.org/a")
-    True
+    >>> text = template("https://example.org/a")
+    >>> "source:" in text, text.startswith("# yaml-language-server: $schema=file://")
+    (True, True)
     """
     from .submission.layout import build_layout
     from .submission.template import render_template
 
-    return render_template(build_layout(locate(path, prefer_cwd=True)), url)
+    package = locate(path, prefer_cwd=True)
+    return render_template(build_layout(package), url, schema_ref(package, folder))
+
+
+def schema_ref(package: Package, folder: str | os.PathLike | None = None) -> str | None:
+    """Where a submission in ``folder`` finds the package's ``submission.schema.json``; None without one.
+
+    A path relative to ``folder`` when ``folder`` is inside the package's folder (a checkout's
+    ``submissions/`` gets ``../schemas/submission.schema.json``, right on every clone), else the
+    schema's absolute ``file:`` URI (an installed package's, from any folder).
+
+    Examples
+    --------
+    >>> from conflictdata.package import locate
+    >>> pkg = locate()
+    >>> schema_ref(pkg, pkg.root / "submissions")
+    '../schemas/submission.schema.json'
+    """
+    from .submission.template import SCHEMA_FILE
+
+    schemas = {Path(r.schema_path).parent for r in package.resources.values() if r.schema_path}
+    found = [package.root / s / SCHEMA_FILE for s in sorted(schemas) if (package.root / s / SCHEMA_FILE).is_file()]
+    if not found:
+        return None
+    schema = found[0].resolve()
+    if folder is not None:
+        where = Path(folder).resolve()
+        if where.is_relative_to(package.root):
+            return Path(os.path.relpath(schema, where)).as_posix()
+    return schema.as_uri()
+
+
+def write_template(out: str | os.PathLike, url: str | None = None,
+                   path: str | os.PathLike | None = None) -> list[Path]:
+    """Write :func:`template` to ``out`` (a new file); return the files written.
+
+    When the package has no ``submission.schema.json`` to point at, the schema is generated
+    and written beside ``out`` (and named first in the list), so an editor checks the file
+    wherever it is. Raises :class:`FileExistsError` rather than overwrite ``out``.
+    """
+    from .submission.template import SCHEMA_FILE
+
+    target = Path(out)
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; choose another name or delete it")
+    package = locate(path, prefer_cwd=True)
+    written = []
+    text = template(url, path, folder=target.parent)
+    if schema_ref(package, target.parent) is None:
+        from .submission.layout import build_layout
+        from .submission.spec import render_json_schema
+        from .submission.template import render_template
+
+        beside = target.parent / SCHEMA_FILE
+        beside.write_text(render_json_schema(build_layout(package)), encoding="utf-8")
+        written.append(beside)
+        text = render_template(build_layout(package), url, SCHEMA_FILE)
+    target.write_text(text, encoding="utf-8")
+    return [*written, target]

@@ -169,18 +169,22 @@ def test_template_parses_and_asks_only_for_the_required_fields(tmp_path, pkg):
     check_shape(parsed, layout)
     assert {f.code for f in parsed.faults} == {"constraint-required"}
     required = {f.field.rsplit(".", 1)[-1] for f in parsed.faults}
-    # every required field of the tables the template writes a row of (the source, an update and its
-    # claims), but the ids (derived), the fields nesting fills in and the url the command was given
+    # every required field of the tables the compact template writes a row of (the source, an update
+    # and one claim of the first claims table), but the ids (derived), the fields nesting fills in and
+    # the url the command was given; the other tables are described by the JSON Schema
+    update = layout.branches[layout.root].children[0]
+    written = (layout.root, update, layout.branches[update].children[0])
     expected = set()
-    for table in layout.branches:
+    for table in written:
         schema = layout.schemas[table]
         given = {*schema.primary_key, *layout.implied(table), "url"}
         expected |= {f.name for f in schema.fields if f.required and f.name not in given}
     assert required == expected
-    assert {"publisher", "summary", "claimant_id", "munition_type_id", "certainty", "victim_group"} <= required
+    assert {"publisher", "summary", "claimant_id", "munition_type_id", "certainty"} <= required
+    assert "casualty_reports:" not in r.output and len(r.output.splitlines()) < 60
     lines = path.read_text().splitlines()
     for f in parsed.faults:  # each fault is on the line of its key
-        assert lines[f.row - 1].strip().startswith(f.field.rsplit(".", 1)[-1] + ":")
+        assert lines[f.row - 1].strip().removeprefix("- ").startswith(f.field.rsplit(".", 1)[-1] + ":")
 
 
 def test_new_submission_refuses_a_known_or_malformed_url(monkeypatch, pkg):

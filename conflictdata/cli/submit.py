@@ -31,9 +31,15 @@ def add(files, into, dry_run, fmt, lock_timeout):
     generated documents follow the data: the data dictionary and the README's data card are
     refreshed as `conflictdata docs` would, so that they are committed with the new rows.
 
+    With --dry-run, the new claims that have no event_id are each listed with the events they
+    may belong to, and each new event with the events it may duplicate, ranked, with their
+    reasons (windows overlap, same place, same attacker side, same munition class): proposals
+    only; nothing is linked.
+
     Exit codes: 0 merged (or valid, with --dry-run), 1 a file has faults, 2 a file or the
     package cannot be read, or the package is locked.
     """
+    from ..submission.propose import render_proposals
     from ..submit import add as add_files
 
     result = add_files(list(files), into, dry_run=dry_run, lock_timeout=lock_timeout)
@@ -46,6 +52,8 @@ def add(files, into, dry_run, fmt, lock_timeout):
             if lines := f.render(fmt):
                 click.echo(lines)
         click.echo(result.summary())
+        if fmt == "text" and (block := render_proposals([p for f in result.files for p in f.proposals])):
+            click.echo(block)
     if result.written:
         _refresh_docs(result.package)
     raise SystemExit(EXIT_UNREADABLE if result.unreadable else EXIT_OK if result.valid else EXIT_INVALID)
@@ -70,19 +78,25 @@ def _refresh_docs(root) -> None:
 
 @click.command("new-submission")
 @click.option("--url", default=None, help="The web address of the source document (http or https).")
+@click.option("--out", type=click.Path(path_type=str, dir_okay=False), default=None,
+              help="Write the template to this new file (its first line then points at the JSON Schema "
+                   "relative to it inside the package's folder) instead of printing it.")
 @click.option("--json-schema", "schema", is_flag=True,
               help="Print the submission JSON Schema (generated from the Table Schemas) instead.")
 @friendly
-def new_submission(url, schema):
-    """Print a commented YAML template for one source document.
+def new_submission(url, out, schema):
+    """Print (or --out: write) a compact, commented YAML template for one source document.
 
     \b
-        conflictdata new-submission --url https://example.org/live > submissions/example.yaml
+        conflictdata new-submission --url https://example.org/live --out submissions/example.yaml
 
-    Fill it in, then check it with `conflictdata add --dry-run FILE`. The template and the
-    JSON Schema come from the package in the current folder, else the installed one.
+    Fill it in, then check it with `conflictdata add --dry-run FILE`. Its first line points
+    editors at the submission JSON Schema, which describes every other field: relative to the
+    file when it is inside the package's folder, else by the schema's absolute file: URI (so
+    it works from any folder). The template and the JSON Schema come from the package in the
+    current folder, else the installed one.
     """
-    from ..submit import json_schema, known_source, template
+    from ..submit import json_schema, known_source, template, write_template
 
     if schema:
         click.echo(json_schema(), nl=False)
@@ -93,4 +107,14 @@ def new_submission(url, schema):
             fail(problem, EXIT_UNREADABLE)
         if existing:
             fail(f"{url} is already in the package ({existing}); a source is submitted once", EXIT_INVALID)
-    click.echo(template(url), nl=False)
+    if out is None:
+        click.echo(template(url), nl=False)
+        return
+    try:
+        written = write_template(out, url)
+    except FileExistsError as exc:
+        fail(str(exc), EXIT_UNREADABLE)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}", EXIT_UNREADABLE)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)

@@ -12,5 +12,7 @@ this package holds the parts:
 - :mod:`.apply`: one file applied on top of the package's state, and what it gave (its result);
 - :mod:`.write`: all tables or none: temporary files, a record on this machine, a journal,
   renames, a lock; only a journal this machine recorded is ever replayed;
-- :mod:`.template`: the commented template ``conflictdata new-submission`` prints.
+- :mod:`.propose`: a dry run's proposals: the events a new claim may belong to, the events a
+  new event may duplicate, ranked with their reasons (never linked);
+- :mod:`.template`: the compact commented template ``conflictdata new-submission`` prints.
 """

@@ -17,6 +17,7 @@ from ..report import Report
 if TYPE_CHECKING:
     from .merge import State
     from .parse import Parsed
+    from .propose import Proposal
 
 # Faults of one code kept per file before the merge check; the rest are counted ("... and N
 # more"), so a file of a hundred thousand unknown keys is a short report, not 100 000 lines.
@@ -31,6 +32,8 @@ class FileResult:
     report: Report
     rows: dict[str, list[str]] = field(default_factory=dict)
     unreadable: bool = False
+    # a dry run's event proposals (:mod:`.propose`): never applied
+    proposals: list[Proposal] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -38,7 +41,8 @@ class FileResult:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "valid": self.valid, "rows": self.rows,
-                "errors": self.report.to_dict()["errors"], "omitted": self.report.to_dict()["omitted"]}
+                "errors": self.report.to_dict()["errors"], "omitted": self.report.to_dict()["omitted"],
+                "proposals": [p.to_dict() for p in self.proposals]}
 
     def render(self, fmt: str = "text") -> str:
         """The file's faults and verdict as ``"text"`` (one line per fault, ``file:line: severity
@@ -107,11 +111,13 @@ class AddResult:
                 "files": [f.to_dict() for f in self.files]}
 
 
-def apply_file(parsed: Parsed, state: State) -> tuple[FileResult, State]:
+def apply_file(parsed: Parsed, state: State, *, propose: bool = False) -> tuple[FileResult, State]:
     """Check one parsed submission on top of ``state``: its result, and the state with its rows.
 
     A file with faults leaves the state as it was, so the files after it are checked on their
-    own; every fault names the file's line (or, for an existing row, the data file's).
+    own; every fault names the file's line (or, for an existing row, the data file's). With
+    ``propose``, the result lists the events the file's new claims may belong to and the
+    events its new events may duplicate (:mod:`.propose`); nothing is linked.
     """
     from .merge import check_merged, refusals
     from .rows import build_rows, check_shape
@@ -133,6 +139,10 @@ def apply_file(parsed: Parsed, state: State) -> tuple[FileResult, State]:
     refusals(state, rows, report)
     candidate = state.with_rows(rows)
     check_merged(candidate, report, rows)
+    if propose:
+        from .propose import propose as proposals
+
+        result.proposals = proposals(candidate, rows)
     for table in state.layout.schemas:  # descriptor order
         pk = state.layout.schemas[table].primary_key
         added = [r.cells[pk[0]] for r in rows if r.table == table]

@@ -3,7 +3,12 @@
 The same file always gives the same ids, whatever the package already holds: an id is a slug
 of the row's own text (an actor's name, an update's headline, a claim's quote), prefixed for
 rows of the source with the publisher and the publication date, as in ``data/``
-(``dw-2024-10-08-ukraine-shoots-down-18-russian-drones``). A derived id that another row of
+(``dw-2024-10-08-ukraine-shoots-down-18-russian-drones``). The rows of the source tree keep
+the first :data:`MAX_WORDS` words of their text (after the prefix they stay readable); a
+catalog row's id (an actor, a place, a munition type, an event) is the slug of its whole name,
+never cut short: it is the id other rows refer to, and a curator writes it from the name
+(``Overnight missile and drone attack, 7 to 8 October 2024`` gives
+``overnight-missile-and-drone-attack-7-to-8-october-2024``, not a prefix of it). A derived id that another row of
 the same file already uses gets ``-2``, ``-3``...; one that the package already uses is a
 fault, and the contributor writes the id out.
 """
@@ -58,13 +63,16 @@ def candidate(table: str, cells: dict[str, str], *, named_by: str | None, prefix
     --------
     >>> candidate("actors", {"name": "Oleh Kiper"}, named_by="name", prefix=None, scope="", position=3)
     'oleh-kiper'
+    >>> candidate("events", {"name": "Overnight missile and drone attack, 7 to 8 October 2024"}, named_by="name",
+    ...           prefix=None, scope="", position=1)
+    'overnight-missile-and-drone-attack-7-to-8-october-2024'
     >>> candidate("munitions", {"quote": ""}, named_by="quote", prefix="dw-2024-10-08", scope="dw-2024-10-08-x",
     ...           position=2)
     'dw-2024-10-08-x-munitions-2'
     """
+    if prefix is None:  # a catalog row: the whole name, as the rows that refer to it write it
+        return slug(cells.get(named_by or "", ""), None) or None
     text = slug(cells.get(named_by or "", ""))
-    if prefix is None:
-        return text or None
     if text:
         return f"{prefix}-{text}"
     return f"{scope}-{slug(table, None)}-{position}"

@@ -283,7 +283,7 @@ def check_merged(state: State, report: Report, rows: list[NewRow] | None = None)
             if f.severity == ERROR:  # an old row's warning is not this submission's business
                 report.add(f)
             continue
-        message = f"{f.message} (in the row it would add: {f.path} line {f.row})"
+        message = f"{f.message} (in the row it would add: {f.path} line {f.row}){_next_step(state, f)}"
         if mine is not None and id(row) not in mine:
             other = _colliding(state, f, row, mine)
             message = (f"{f.message} (found on the row {row.origin.file} line {row.origin.line_of(f.field)} adds, "
@@ -301,6 +301,29 @@ def check_merged(state: State, report: Report, rows: list[NewRow] | None = None)
             continue  # already refused on this line, more precisely
         report.add(Fault("submission", o.file, line, o.where(f.field), f.value, f.code, message, f.severity))
     report.omitted.update(result.omitted)
+
+
+def _next_step(state: State, fault: Fault) -> str:
+    """For an id that matches no row: the closest ids that exist, and what to do next ('' otherwise).
+
+    The referenced table and key are the schema's foreign key on the fault's field; the ids
+    offered are those of the package as it would be after the merge (this run's new rows too).
+    """
+    from ..suggest import did_you_mean
+
+    table = state.tables.get(fault.resource)
+    if fault.code != "foreign-key" or table is None or not fault.field or fault.value is None:
+        return ""
+    fk = next((k for k in table.schema.foreign_keys if k.fields == (fault.field,)), None)
+    target = None if fk is None else state.tables.get(fk.resource or fault.resource)
+    if fk is None or target is None:
+        return ""
+    key = fk.reference_fields[0]
+    hint = did_you_mean(fault.value, {rec.get(key) for rec in target.records if rec.key is not None}, n=3)
+    name = fk.resource or fault.resource
+    todo = (f"write the id of an existing row or add the row under '{name}:' in this file"
+            if name in state.layout.catalogs else f"write an existing {key}")
+    return f"; {hint} Otherwise {todo}" if hint else f"; {todo}"
 
 
 def _colliding(state: State, fault: Fault, theirs: NewRow, mine: set[int]) -> NewRow | None:

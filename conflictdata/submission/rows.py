@@ -10,10 +10,10 @@ at the submission's line.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ..suggest import did_you_mean
 from . import ids
 from .layout import Layout
 from .parse import Parsed, clip, dotted
@@ -197,8 +197,8 @@ def _describe(error, parsed: Parsed, layout: Layout, missing: set[tuple]) -> Non
             if table and key in layout.implied(table):
                 message += " (it is filled in from the enclosing entry; leave it out)"
             else:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                message += f"; did you mean {close[0]!r}?" if close else f"; allowed here: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed)
+                message += f"; {hint}" if hint else f"; allowed here: {', '.join(allowed)}"
             parsed.fault((*path, key), "unknown-key", message, value=_shown(key))
         return
     if kind == "type":

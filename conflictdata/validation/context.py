@@ -42,6 +42,17 @@ LOOKUPS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+def lookup_key(table: str, column: str) -> str | None:
+    """The key field a context column of ``table`` is looked up by (``attacker_id`` for ``__attacker_side``).
+
+    Examples
+    --------
+    >>> lookup_key("casualty_reports", "__attacker_side"), lookup_key("sources", "__attacker_side")
+    ('perpetrator_id', None)
+    """
+    return next((spec[1] for spec in LOOKUPS.get(table, ()) if spec[0] == column), None)
+
+
 def specs(name: str, schemas: dict[str, TableSchema]) -> list[tuple]:
     """The lookups of table ``name``: (context column, key field, table, key, value) each.
 

@@ -553,13 +553,6 @@ def _wall(fr, name: str, end: bool = False):
     return as_dt + pl.duration(days=1) if end and dtype == pl.Date else as_dt
 
 
-def _context_key(table: str, column: str) -> str | None:
-    """The key field a context column of ``table`` is looked up by (``attacker_id`` for ``__attacker_side``)."""
-    from .context import LOOKUPS
-
-    return next((spec[1] for spec in LOOKUPS.get(table, ()) if spec[0] == column), None)
-
-
 @rule("event-claim-outside-window", "a claim linked to an event is dated inside the event's window",
       tables="munitions, casualty_reports, damage_reports")
 def _outside_event(table, schema, opts):
@@ -586,7 +579,9 @@ def _outside_event(table, schema, opts):
 def _attacker_mismatch(table, schema, opts):
     import polars as pl
 
-    field = _context_key(table, "__attacker_side")
+    from .context import lookup_key
+
+    field = lookup_key(table, "__attacker_side")
     if field not in schema.names or not _has_context(table, "__event_attacker_side"):
         return
     mine, theirs = _col("__attacker_side").cast(pl.String), _col("__event_attacker_side").cast(pl.String)
