@@ -137,6 +137,7 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
         "window_precision": np.where(has_time, "minute", "day"),
         "launch_place_id": _ids("launch", 40).gather(rng.integers(0, 40, rows)), "launch_place_precision": "within",
         "target_place_id": _ids("city", 600).gather(rng.integers(0, 600, rows)), "target_place_precision": "within",
+        "scope": "whole",
         "launched": launched, "intercepted": intercepted, "lost": lost,
         "certainty": "asserted", "quote": "most were shot down",
     })
@@ -148,6 +149,7 @@ def fact_tables(rows: int, rng: np.random.Generator) -> dict[str, pl.DataFrame]:
         "event_start": upd_day[cas_upd] - np.timedelta64(1, "D"),
         "event_end": upd_day[cas_upd] - np.timedelta64(1, "D"),
         "place_id": _ids("city", 600).gather(rng.integers(0, 600, n_cas)), "place_precision": "within",
+        "scope": "whole",
         "perpetrator_id": "russia", "victim_group": "civilian", "victim_country": "UKR", "killed": killed,
         "injured": rng.poisson(4.0, n_cas), "certainty": "asserted", "quote": "people were killed and injured",
     }).with_columns(pl.col("report_id").alias("__dedupe"))

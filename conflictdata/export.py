@@ -3,16 +3,17 @@
 ``duckdb``
     Every table with its Table Schema's types (through Arrow), NOT NULL for required fields,
     primary and foreign keys, the claim views of :mod:`conflictdata.sql`, the tables
-    ``event_figures`` and ``event_disputes`` (the rows of :func:`conflictdata.event_figures` and
-    :func:`conflictdata.disputes`, computed once and stored), and every table's
+    ``event_figures``, ``event_disputes`` and ``event_contradictions`` (the rows of
+    :func:`conflictdata.event_figures`, :func:`conflictdata.disputes` and
+    :func:`conflictdata.contradictions`, computed once and stored), and every table's
     and column's description as a DuckDB comment. DuckDB checks a foreign key as each row goes
     in, so rows pointing at their own table are inserted parents first, and a parent chain
     that loops (a ``parent-cycle`` fault) cannot be exported to DuckDB.
 ``sqlite``
     The same tables, keys and views; column types from the schema layer
     (:meth:`conflictdata.schema.Field.sqlite_type`), dates and times as ISO 8601 text (as in
-    the CSV: datetimes in Kyiv local time, without an offset), ``event_figures`` and
-    ``event_disputes`` as tables. Beside it, ``<name>.metadata.json`` gives Datasette the
+    the CSV: datetimes in Kyiv local time, without an offset), the three event relations as
+    tables. Beside it, ``<name>.metadata.json`` gives Datasette the
     title, licence, source and every table's, view's and column's description:
     ``datasette conflictdata.sqlite --metadata conflictdata.metadata.json``.
 ``xlsx``
@@ -292,7 +293,7 @@ def write_duckdb(package: Package, tables: dict, file: Path) -> None:
 
 
 def _event_tables(package: Package) -> dict:
-    """``event_figures`` and ``event_disputes`` (Arrow), unless the package has tables of those names."""
+    """The event relations (Arrow), unless the package has tables of those names."""
     return {name: table for name, table in event_relations(package).items() if name not in package.resources}
 
 

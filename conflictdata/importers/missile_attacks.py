@@ -242,6 +242,8 @@ def build(daily: str | os.PathLike, *, catalog: str | os.PathLike | None = None)
                 "launch_place_precision": _precision(places, launch_id),
                 "target_place_id": target_id,
                 "target_place_precision": _precision(places, target_id),
+                # a row's counts are the attack's, as the Air Force reports it; its target names where
+                "scope": "whole" if target_id else None,
                 **{name: _count(text.get(col, "")) for name, col in COUNTS.items()},
                 "certainty": "asserted",
             }

@@ -1038,6 +1038,8 @@ def _party(table, schema, opts):
         from .context import ROOT, with_root
 
         rooted = with_root(fr.select("actor_id", "parent_id"), schema)
+        if ROOT not in rooted.columns:  # a schema without its parent reference: no chain to follow
+            return pl.lit(False)
         parties = fr.filter(pl.col("party_since").is_not_null()).get_column("actor_id").to_list()
         media = rooted.filter(pl.col(ROOT).is_in(parties)).get_column("actor_id")
         return (kind == "media") & _col("actor_id").is_in(media.to_list()) & _col("parent_id").is_not_null()
