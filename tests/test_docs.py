@@ -151,6 +151,27 @@ def test_the_readme_data_card_is_counted_from_the_data():
         "the data card in README.md is out of date: run 'conflictdata docs' and commit it")
 
 
+def test_who_claims_counts_every_row_that_names_a_claimant():
+    """Each claimant's count is its rows in every table with a claimant_id (directions, adjustments too)."""
+    import csv
+    from collections import Counter
+
+    package = open_package(ROOT)
+    counts: Counter = Counter()
+    for name, res in package.resources.items():
+        if "claimant_id" in TableSchema.from_dict(res.schema).names:
+            with open(ROOT / res.path, newline="", encoding="utf-8") as f:
+                counts.update(r["claimant_id"] for r in csv.DictReader(f))
+    with open(ROOT / "data" / "actors.csv", newline="", encoding="utf-8") as f:
+        actors = {r["actor_id"]: r for r in csv.DictReader(f)}
+    line = next(x for x in coverage(package).splitlines() if x.startswith("- **Who claims**"))
+    assert len(counts) > 3
+    for claimant, n in counts.items():
+        a = actors[claimant]
+        assert f"{a['name']} ({a['country'] or 'no country'}) {n:,}" in line, (claimant, n, line)
+    assert sum(int(x.replace(",", "")) for x in re.findall(r"\) ([0-9,]+)", line)) == sum(counts.values())
+
+
 def test_coverage_counts_claims_period_claimants_and_places(full_pkg):
     pkg = full_pkg
     card = coverage(open_package(pkg))
