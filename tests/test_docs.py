@@ -158,7 +158,7 @@ def test_who_claims_counts_every_row_that_names_a_claimant():
 
     package = open_package(ROOT)
     counts: Counter = Counter()
-    for name, res in package.resources.items():
+    for res in package.resources.values():
         if "claimant_id" in TableSchema.from_dict(res.schema).names:
             with open(ROOT / res.path, newline="", encoding="utf-8") as f:
                 counts.update(r["claimant_id"] for r in csv.DictReader(f))
