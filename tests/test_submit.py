@@ -334,7 +334,8 @@ def test_a_repeated_claim_is_refused_naming_the_existing_row(pkg, tmp_path):
     r = run("add", again, "--into", pkg)
     assert r.exit_code == 1
     assert re.search(r"again.yaml:\d+: error claim-in-package \[updates\[0\]\.munitions\[0\]\]: the same claim .* "
-                     r"in the package \(data/munitions.csv line 10, claim_id 'example-daily-2024-01-02-dozens-of-drones",
+                     r"in the package \(data/munitions.csv line 10, claim_id "
+                     r"'example-daily-2024-01-02-dozens-of-drones",
                      r.output)
 
 
