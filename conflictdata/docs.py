@@ -303,11 +303,17 @@ def coverage(package: Package | None = None) -> str:
     period += f" ({undated:,} of {total:,} claims give no event date)" if undated else ""
     period += f"; reported {_span(reported)}" if reported.len() else ""
     lines.append(f"- **Period**: {period}.")
-    if total and a is not None:
-        who = pl.concat([f.select("claimant_id") for f in claims.values()]).group_by("claimant_id").len()
+    # Every row that names a claimant is a claim of that claimant: the claims tables' rows and the
+    # others' (the directions and adjustments of the running totals) alike.
+    claimed = {n: claims[n] if n in claims else table(n) for n, sc in schemas.items() if "claimant_id" in sc.names}
+    claimed = {n: f for n, f in claimed.items() if f is not None and f.height}
+    if claimed and a is not None:
+        who = pl.concat([f.select("claimant_id") for f in claimed.values()]).group_by("claimant_id").len()
         who = who.join(a.select(pl.col("actor_id").alias("claimant_id"), "name", "country"), on="claimant_id",
                        how="left").sort(["len", "name"], descending=[True, False])
-        lines.append("- **Who claims** (claims per claimant, with the claimant's country): " + ", ".join(
+        others = [f"{f.height:,} {n}" for n, f in claimed.items() if n not in claims]
+        lines.append("- **Who claims** (rows per claimant in every table that names one: the claims above"
+                     + (f" and {', '.join(others)}" if others else "") + "; with the claimant's country): " + ", ".join(
             f"{r['name'] or r['claimant_id']} ({r['country'] or 'no country'}) {r['len']:,}"
             for r in who.iter_rows(named=True)) + ".")
     if p is not None and p.height:

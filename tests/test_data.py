@@ -45,8 +45,8 @@ def test_every_quote_stands_in_the_seed(table):
 @pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds is not beside this checkout")
 def test_every_number_stands_in_its_quote_or_notes():
     # A count is only recorded where the source states it: as a digit or a number word.
-    words = {0: ("no ",), 1: ("one", "last one", "a russian", "some"), 2: ("two",), 5: ("five",), 6: ("six",),
-             18: ("18",), 19: ("19",)}
+    words = {0: ("no ",), 1: ("one", "last one", "a russian", "some", "the occurrence of"), 2: ("two",),
+             5: ("five",), 6: ("six",), 18: ("18",), 19: ("19",)}
     for table in CLAIM_TABLES:
         df = from_seed(table)
         counts = [c for c in df.columns if str(df[c].dtype) == "Int64"]
@@ -86,8 +86,56 @@ def test_seed_figures():
     c = cd.load("casualty_reports").set_index("report_id")
     assert (c.loc["dw-2024-10-08-odesa-port-ship-strike", ["killed", "injured"]] == [1, 5]).all()
     assert (c.loc["dw-2024-10-08-chornomorsk-no-casualties", ["killed", "injured"]] == [0, 0]).all()
-    nk = c.loc["dw-2024-10-08-north-korean-casualties-likely"]
-    assert pd.isna(nk["killed"]) and nk["killed_low"] == 1 and pd.isna(nk["killed_high"])
+    nk = c.loc["dw-2024-10-08-north-korean-casualties-likely"]  # 'the occurrence of casualties ... highly likely'
+    assert pd.notna(nk["casualties_low"]) and nk["casualties_low"] == 1
+    assert nk[["killed", "killed_low", "casualties", "casualties_high"]].isna().all()
+    assert (nk["claimant_id"], nk["certainty"], nk["hedge"]) == ("kim-yong-hyun", "likely", "highly likely")
+    some = c.loc["dw-2024-10-08-some-north-korean-troops-killed"]  # 'South Korea said ... some of them ... killed'
+    assert pd.notna(some["killed_low"]) and some["killed_low"] == 1
+    assert some[["killed", "killed_high", "casualties_low"]].isna().all()
+    assert (some["claimant_id"], some["certainty"], some["hedge"]) == ("south-korea", "likely", "highly likely")
+
+
+def test_a_quote_about_casualties_gives_no_killed_figure():
+    """'Casualties' are killed and wounded together: such a quote fills casualties, never killed."""
+    c = cd.load("casualty_reports")
+    about = c[c["quote"].str.contains("casualties", na=False) & ~c["quote"].str.contains("killed", na=False)]
+    assert len(about)
+    stated = about[["casualties", "casualties_low"]].notna().any(axis=1) | (about["killed"] == 0).fillna(False)
+    assert about[["killed_low", "killed_high"]].isna().all().all() and stated.all(), about.report_id.tolist()
+
+
+def test_summaries_keep_the_hedges_verbatim():
+    """An update's summary does not soften a hedge into the curator's words ('probably')."""
+    u = cd.load("updates")
+    assert not u["summary"].str.contains(r"\bprobabl", na=False).any()
+    hedged = cd.load("casualty_reports").dropna(subset=["hedge"])
+    hedged = hedged[hedged["hedge"] == "highly likely"]
+    for update in hedged["update_id"].unique():
+        assert "highly likely" in u.set_index("update_id").loc[update, "summary"], update
+
+
+def test_no_direction_is_linked_to_a_city():
+    """A 'Donetsk direction' is a direction of the front, not the city of Donetsk."""
+    d = cd.load("loss_directions")
+    assert len(d)
+    kinds = cd.load("places").set_index("place_id")["kind"].astype(str)
+    linked = d.dropna(subset=["place_id"])
+    assert not (linked["place_id"].map(kinds) == "city").any(), linked.direction_id.tolist()[:5]
+
+
+def test_prisoners_are_not_claimed_by_the_general_staff():
+    """The upstream README names Invaders (invaders-rf.com), not the General Staff, as its source for POW."""
+    c = cd.load("casualty_reports")
+    staff = c[c["claimant_id"] == "general-staff-of-the-armed-forces-of-ukraine"]
+    assert len(staff) and staff["captured"].isna().all()
+    pow_rows = c[c["captured"].notna() & c["update_id"].str.startswith("general-staff-")]
+    assert len(pow_rows) and (pow_rows["claimant_id"] != "general-staff-of-the-armed-forces-of-ukraine").all()
+    actors = cd.load("actors").set_index("actor_id")
+    for claimant in pow_rows["claimant_id"].unique():
+        assert pd.isna(actors.loc[claimant, "parent_id"])  # not a party's organ: no source says so
+        assert "invaders-rf.com" in actors.loc[claimant, "notes"]
+    assert pow_rows[["casualties", "casualties_low", "killed", "injured"]].isna().all().all()
 
 
 def test_unstated_values_stay_empty():

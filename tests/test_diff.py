@@ -164,7 +164,7 @@ def test_text_output(versions):
     r = CliRunner().invoke(cli, ["diff", *map(str, versions)])
     assert r.exit_code == 0, r.output
     out = r.output
-    assert "munitions: 1 added, 0 removed, 1 changed (7 -> 8 rows)" in out
+    assert "munitions: 1 added, 0 removed, 1 changed (8 -> 9 rows)" in out
     assert f"  + {ADDED}" in out and f"  - {REMOVED}" in out
     assert f"  ~ {CORRECTED}: launched: 19 -> 20" in out
     assert "  schema: field 'admin_region' renamed to 'region' [major]" in out

@@ -151,27 +151,48 @@ def test_the_readme_data_card_is_counted_from_the_data():
         "the data card in README.md is out of date: run 'conflictdata docs' and commit it")
 
 
+def test_who_claims_counts_every_row_that_names_a_claimant():
+    """Each claimant's count is its rows in every table with a claimant_id (directions, adjustments too)."""
+    import csv
+    from collections import Counter
+
+    package = open_package(ROOT)
+    counts: Counter = Counter()
+    for res in package.resources.values():
+        if "claimant_id" in TableSchema.from_dict(res.schema).names:
+            with open(ROOT / res.path, newline="", encoding="utf-8") as f:
+                counts.update(r["claimant_id"] for r in csv.DictReader(f))
+    with open(ROOT / "data" / "actors.csv", newline="", encoding="utf-8") as f:
+        actors = {r["actor_id"]: r for r in csv.DictReader(f)}
+    line = next(x for x in coverage(package).splitlines() if x.startswith("- **Who claims**"))
+    assert len(counts) > 3
+    for claimant, n in counts.items():
+        a = actors[claimant]
+        assert f"{a['name']} ({a['country'] or 'no country'}) {n:,}" in line, (claimant, n, line)
+    assert sum(int(x.replace(",", "")) for x in re.findall(r"\) ([0-9,]+)", line)) == sum(counts.values())
+
+
 def test_coverage_counts_claims_period_claimants_and_places(full_pkg):
     pkg = full_pkg
     card = coverage(open_package(pkg))
-    assert ("- **Claims**: 22,328 claims (7 munitions, 1,631 casualty_reports, 3 damage_reports, 20,687 "
+    assert ("- **Claims**: 22,392 claims (8 munitions, 1,694 casualty_reports, 3 damage_reports, 20,687 "
             "equipment_losses), in 1,631 updates of 2 sources.") in card
-    assert ("- **By source**: DW (live_blog, curated): 15 claims in 5 updates; Petro Ivaniuk "
-            "(2022-Ukraine-Russia-War-Dataset) (dataset, imported under MIT): 22,313 claims in 1,626 updates.") in card
-    assert "- **Events**: 5 events (attack 3, incident 1, strike 1); 11 claims are linked to one; 4 others" in card
+    assert ("- **By source**: DW (live_blog, curated): 17 claims in 5 updates; Petro Ivaniuk "
+            "(2022-Ukraine-Russia-War-Dataset) (dataset, imported under MIT): 22,375 claims in 1,626 updates.") in card
+    assert "- **Events**: 5 events (attack 3, incident 1, strike 1); 13 claims are linked to one; 4 others" in card
     # 13 decreases in the equipment totals, none in personnel: counted from the data by cd.daily.
-    assert ("- **Running totals**: 22,313 claims give a running total, in 1,626 reports from 2022-02-25 to "
+    assert ("- **Running totals**: 22,375 claims give a running total, in 1,626 reports from 2022-02-25 to "
             "2026-08-08 (19 series); 13 totals are lower than the report before") in card
     # A running total's window starts on 2022-02-24 and the last ends on the day of the last report.
-    assert "events from 2022-02-24 to 2026-08-08 (11 of 22,328 claims give no event date)" in card
+    assert "events from 2022-02-24 to 2026-08-08 (11 of 22,392 claims give no event date)" in card
     assert "Armed Forces of Ukraine (UKR) 2" in card
-    assert "General Staff of the Armed Forces of Ukraine (UKR) 22,313" in card
+    assert "General Staff of the Armed Forces of Ukraine (UKR) 22,644" in card
     # Places pointed at by any claims table: chornomorsk, donetsk, odesa, odesa-port, ukraine.
     assert "9 places (6 in UKR, 1 in KOR, 1 in PRK, 1 in RUS); claims point at 5 of them" in card
     line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-chornomorsk-drone-attack")
     set_cell(pkg, "munitions", line, "window_start", "2024-10-01T00:00:00")
     card = coverage(open_package(pkg))
-    assert "(10 of 22,328 claims give no event date)" in card
+    assert "(10 of 22,392 claims give no event date)" in card
 
 
 def test_docs_refreshes_and_checks_a_readme_card(full_pkg):
@@ -185,7 +206,7 @@ def test_docs_refreshes_and_checks_a_readme_card(full_pkg):
     line = line_of(pkg, "munitions", "claim_id", "dw-2024-10-08-chornomorsk-drone-attack")
     set_cell(pkg, "munitions", line, "window_start", "2024-10-01T00:00:00")
     r = run("docs", str(pkg), "--check")
-    assert r.exit_code == 1 and "README.md" in r.output and "(10 of 22,328 claims give no event date)" in r.output
+    assert r.exit_code == 1 and "README.md" in r.output and "(10 of 22,392 claims give no event date)" in r.output
 
 
 def test_a_readme_without_markers_is_left_alone(pkg):

@@ -118,12 +118,14 @@ def test_nothing_is_disputed_in_the_shipped_data():
     assert "spread" in cd.disputes().columns
 
 
-def test_a_window_query_at_3am_kyiv_finds_the_three_overnight_claims():
+def test_a_window_query_at_3am_kyiv_finds_the_five_overnight_claims():
     df = cd.load("munitions")
     t = dt.datetime(2024, 10, 8, 3, tzinfo=ZoneInfo("Europe/Kyiv"))
     assert str(df["window_start"].dtype).endswith("Europe/Kyiv]")  # zone-aware
     found = df[(df["window_start"] <= t) & (t < df["window_end"])]
-    assert sorted(found["claim_id"]) == sorted([AIR_FORCE, DRONES, "dw-2024-10-08-overnight-iskander-m-launched"])
+    assert sorted(found["claim_id"]) == sorted([AIR_FORCE, DRONES, "dw-2024-10-08-overnight-iskander-m-launched",
+                                              "dw-2024-10-08-overnight-drones-shot-down-ukraine",
+                                              "dw-2024-10-08-overnight-missiles-shot-down-ukraine"])
     # the window is half-open: the first moment after it is not in it
     end = dt.datetime(2024, 10, 9, tzinfo=ZoneInfo("Europe/Kyiv"))
     assert not ((df["window_start"] <= end) & (end < df["window_end"])).any()

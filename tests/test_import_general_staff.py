@@ -102,7 +102,13 @@ def test_the_shipped_sums_and_revisions_are_what_the_input_says():
     assert sum(int(r["casualties"] or 0) for r in reports) == about
     assert sorted(int(r["casualties_low"]) for r in reports if r["casualties_low"]) == sorted(m + 1 for m in more)
     assert all(r["killed"] == "" and r["figure_kind"] == "running_total" for r in reports)
-    assert sum(int(r["captured"] or 0) for r in reports) == sum(r.get("POW", 0) for r in personnel)
+    assert sum(int(r["captured"] or 0) for r in reports) == sum(r.get("POW") or 0 for r in personnel)
+    # POW: a row of its own per record that gives it, claimed by the source the upstream README names for it
+    pows = [r for r in reports if r["captured"]]
+    assert len(pows) == sum(r.get("POW") is not None for r in personnel)
+    assert {r["claimant_id"] for r in pows} == {gs.POW_CLAIMANT} != {gs.CLAIMANT}
+    assert all(r["captured"] == "" for r in reports if r["claimant_id"] == gs.CLAIMANT)
+    assert max(r["event_end"] for r in pows) == max(r["date"] for r in personnel if r.get("POW") is not None)
     adjustments = rows(ROOT, "loss_adjustments")
     assert len(adjustments) == sum(len(r) - 2 for r in corrections)
     assert sum(int(r["change"]) for r in adjustments) == sum(v for r in corrections for k, v in r.items()
@@ -110,7 +116,8 @@ def test_the_shipped_sums_and_revisions_are_what_the_input_says():
     directions = rows(ROOT, "loss_directions")
     stated = [r.get("greatest losses direction") for r in equipment if r.get("greatest losses direction")]
     assert len(directions) == sum(len(s.replace(",", " and ").split(" and ")) for s in stated)
-    assert {r["place_id"] for r in directions} == {"", "donetsk"}
+    assert {r["place_id"] for r in directions} == {""}  # a direction of the front is not a place
+    assert {r["direction_id"] for r in directions} >= {"general-staff-2022-07-04-direction-donetsk"}
 
 
 @needs_real
@@ -175,11 +182,14 @@ def test_a_new_input_replaces_every_row_of_the_source_and_keeps_the_others(tmp_p
     more = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}["general-staff-2022-03-07-personnel"]
     assert (more["casualties"], more["casualties_low"], more["approximation"]) == ("", "11001", "more")
     assert "'more' than 11000 gives casualties_low 11001" in more["notes"]
-    assert more["quote"] == '"personnel": 11000, "personnel*": "more", "POW": 259' and more["captured"] == "259"
+    assert more["quote"] == '"personnel": 11000, "personnel*": "more"' and more["captured"] == ""
+    pow_ = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}["general-staff-2022-03-07-pow"]
+    assert (pow_["captured"], pow_["claimant_id"], pow_["quote"]) == ("259", gs.POW_CLAIMANT, '"POW": 259')
+    assert "invaders-rf.com" in pow_["notes"] and gs.PINS["attribution"]["POW"]["readme_commit"] == gs.COMMIT
     may = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}["general-staff-2022-05-01-personnel"]
     assert may["captured"] == ""  # POW is no longer given
     directions = {r["direction_id"]: r for r in rows(pkg, "loss_directions")}
-    assert directions["general-staff-2022-07-04-direction-donetsk"]["place_id"] == "donetsk"
+    assert directions["general-staff-2022-07-04-direction-donetsk"]["place_id"] == ""  # not the city
     assert directions["general-staff-2022-07-04-direction-sloviansk"]["place_id"] == ""
     assert directions["general-staff-2022-07-04-direction-sloviansk"]["stated"] == "Sloviansk"
     adj = {r["adjustment_id"]: r for r in rows(pkg, "loss_adjustments")}["general-staff-2022-10-13-correction-apc"]
@@ -390,9 +400,8 @@ def test_a_null_pow_states_no_figure(tmp_path, monkeypatch):
     folder = faulty(tmp_path, monkeypatch, lambda e, p, c: _set(p[1], POW=None))
     assert run("--from", str(folder), "--into", str(pkg)).exit_code == 0
     reports = {r["report_id"]: r for r in rows(pkg, "casualty_reports")}
-    assert reports["general-staff-2022-02-26-personnel"]["captured"] == ""
-    assert reports["general-staff-2022-02-25-personnel"]["captured"] == "0"
-    assert reports["general-staff-2022-02-26-personnel"]["quote"].endswith('"POW": null')
+    assert "general-staff-2022-02-26-pow" not in reports and reports["general-staff-2022-02-25-pow"]["captured"] == "0"
+    assert reports["general-staff-2022-02-26-personnel"]["notes"].count("POW is null: no figure") == 1
 
 
 # --- what a person sees ------------------------------------------------------------------------

@@ -338,7 +338,8 @@ def test_a_repeated_claim_is_refused_naming_the_existing_row(pkg, tmp_path):
     r = run("add", again, "--into", pkg)
     assert r.exit_code == 1
     assert re.search(r"again.yaml:\d+: error claim-in-package \[updates\[0\]\.munitions\[0\]\]: the same claim .* "
-                     r"in the package \(data/munitions.csv line 9, claim_id 'example-daily-2024-01-02-dozens-of-drones",
+                     r"in the package \(data/munitions.csv line 10, claim_id "
+                     r"'example-daily-2024-01-02-dozens-of-drones",
                      r.output)
 
 
@@ -347,7 +348,7 @@ def test_a_fault_after_the_merge_points_at_the_submission_line(pkg):
     r = run("add", path, "--into", pkg, "--format", "json")
     err = next(e for e in json.loads(r.output)["files"][0]["errors"] if e["code"] == "foreign-key")
     assert (err["path"], err["row"], err["field"]) == (str(path), 11, "updates[0].munitions[0].claimant_id")
-    assert "(in the row it would add: data/munitions.csv line 9)" in err["message"]
+    assert "(in the row it would add: data/munitions.csv line 10)" in err["message"]
 
 
 def test_several_files_build_on_each_other_and_all_or_nothing(pkg, tmp_path):
@@ -623,6 +624,7 @@ updates:
         munition_type_id: drone-type-not-stated
         target_place_id: testville-ev
         target_place_precision: within
+        scope: whole
         launched: 3
         certainty: asserted
         quote: three test drones attacked Testville ev
@@ -632,6 +634,7 @@ updates:
         event_link: same-sentence
         place_id: testville-ev
         place_precision: within
+        scope: whole
         perpetrator_id: testland-ev
         victim_group: unknown
         injured: 2

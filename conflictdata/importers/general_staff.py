@@ -9,11 +9,15 @@ input                                       output
 ==========================================  ===================================================
 the commit                                  one ``sources`` row (kind dataset, licence MIT)
 each report (equipment and personnel file)  one ``updates`` row, ``general-staff-YYYY-MM-DD``
-``personnel``, ``personnel*``, ``POW``       one ``casualty_reports`` row: ``casualties`` (about)
+``personnel``, ``personnel*``             one ``casualty_reports`` row: ``casualties`` (about)
                                             or ``casualties_low`` (more: figure + 1), the
-                                            qualifier as ``approximation``, ``captured`` from POW
+                                            qualifier as ``approximation``
+``POW`` (a count, to 2022-04-27)             one more ``casualty_reports`` row, ``captured``,
+                                            claimed by the source the upstream README names
+                                            for it (Invaders), not by the General Staff
 each equipment category key                 one ``equipment_losses`` row (category by alias)
-``greatest losses direction``               one ``loss_directions`` row per direction named
+``greatest losses direction``               one ``loss_directions`` row per direction named,
+                                            never linked to a place (a direction is not a city)
 each correction row and key                 one ``loss_adjustments`` row (claimant: the compiler)
 ==========================================  ===================================================
 
@@ -21,7 +25,9 @@ Every figure is a running total since 24 February 2022 (the window of every clai
 reported: a total lower than the previous report's is kept and marked in ``notes``; nothing is
 differenced, rounded or filled in. Categories come from the package's ``loss_categories``
 table (its ``aliases``); the catalogue rows the import needs are added from the pinned file
-when the package lacks them.
+when the package lacks them. Who claims the POW figures is in the pin too (``attribution``,
+citing the upstream README at the pinned commit): the README is not an input and is never read
+at run time.
 
 Every input fault (a count that is not an integer, a date out of order or not matching its
 day, an unknown key, a category after its merge date, the two daily files disagreeing) is one
@@ -67,6 +73,11 @@ RUSSIA = "russian-armed-forces"
 DAY_ONE = _dt.date(2022, 2, 24)
 DIRECTION = "greatest losses direction"
 PERSONNEL_KEYS = ("personnel", "personnel*", "POW")
+POW = "POW"
+# The upstream README names another source than the General Staff for the POW figures: their
+# claimant and the README cited for it (at the pinned commit) are in the pin, not read at run time.
+POW_CLAIMANT: str = PINS["attribution"][POW]["claimant_id"]
+POW_CITES: str = PINS["attribution"][POW]["cites"]
 HEDGES = ("about", "more")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPLIT = re.compile(r",| and ")
@@ -218,8 +229,8 @@ class Rows:
         return {name: len(rows) for name, rows in self.tables.items()}
 
 
-def build(paths: dict[str, Path], places: dict[str, str], category_rows: list[dict[str, str]]) -> Rows:
-    """Every row the three files give; ``places`` maps a place's name to its id.
+def build(paths: dict[str, Path], category_rows: list[dict[str, str]]) -> Rows:
+    """Every row the three files give.
 
     Raises :class:`InputFileError` at the first input fault.
     """
@@ -247,11 +258,13 @@ def build(paths: dict[str, Path], places: dict[str, str], category_rows: list[di
         dates[date.isoformat()] = update
         out.tables["updates"].append(_update_row(update, i, date, e["day"]))
         out.tables["casualty_reports"].append(_personnel_row(update, i, date, p))
+        if p.get(POW) is not None:  # null, like an absent key, states no figure
+            out.tables["casualty_reports"].append(_pow_row(update, i, date, p[POW]))
         for key, value in e.items():
             if key in ("date", "day"):
                 continue
             if key == DIRECTION:
-                out.tables["loss_directions"].extend(_direction_rows(update, i, value, places))
+                out.tables["loss_directions"].extend(_direction_rows(update, i, value))
                 continue
             cat = _category(cats, EQUIPMENT, i, key, date, ("equipment", "weapon"))
             lost = _count(EQUIPMENT, i, key, value)
@@ -337,7 +350,7 @@ def _personnel_row(update: str, i: int, date: _dt.date, rec: dict) -> dict[str, 
         "report_id": f"{update}-personnel", "update_id": update, "claimant_id": CLAIMANT,
         "event_start": DAY_ONE.isoformat(), "event_end": date.isoformat(), "victim_actor_id": RUSSIA,
         "victim_group": "military", "figure_kind": "running_total", "certainty": "asserted", "approximation": hedge,
-        "quote": ", ".join(_frag(k, rec[k]) for k in PERSONNEL_KEYS if k in rec),
+        "quote": ", ".join(_frag(k, rec[k]) for k in PERSONNEL_KEYS if k in rec and k != POW),
     }
     notes = ("Personnel losses (killed and wounded, not split) since 24 February 2022, as the dataset gives "
              "them, so killed stays empty.")
@@ -347,14 +360,27 @@ def _personnel_row(update: str, i: int, date: _dt.date, rec: dict) -> dict[str, 
     else:
         row["casualties_low"] = str(figure + 1)
         notes += f" 'more' than {figure} gives casualties_low {figure + 1}."
-    if rec.get("POW") is not None:  # null, like an absent key, states no figure
-        row["captured"] = str(_count(PERSONNEL, i, "POW", rec["POW"]))
-        notes += f" POW {rec['POW']} gives captured {rec['POW']}."
+    if POW in rec:
+        notes += f" The same record's POW figure is not the General Staff's: it is a row of its own ({update}-pow)." \
+            if rec[POW] is not None else " The same record's POW is null: no figure."
     row["notes"] = notes + f" {PERSONNEL} index {i}."
     return row
 
 
-def _direction_rows(update: str, i: int, value: Any, places: dict[str, str]) -> list[dict[str, str]]:
+def _pow_row(update: str, i: int, date: _dt.date, value: Any) -> dict[str, str]:
+    """The prisoners of war of one record: claimed by the source the upstream README names for them."""
+    captured = _count(PERSONNEL, i, POW, value)
+    return {
+        "report_id": f"{update}-pow", "update_id": update, "claimant_id": POW_CLAIMANT,
+        "event_start": DAY_ONE.isoformat(), "event_end": date.isoformat(), "victim_actor_id": RUSSIA,
+        "victim_group": "military", "figure_kind": "running_total", "captured": str(captured),
+        "certainty": "asserted", "quote": _frag(POW, value),
+        "notes": (f"Prisoners of war since 24 February 2022: POW {captured} gives captured {captured}. Not the "
+                  f"General Staff's figure: the dataset's {POW_CITES} {PERSONNEL} index {i}."),
+    }
+
+
+def _direction_rows(update: str, i: int, value: Any) -> list[dict[str, str]]:
     if not isinstance(value, str) or not value.strip():
         raise fault(EQUIPMENT, i, DIRECTION, f"{json.dumps(value)} is not the name of a direction")
     rows, ids = [], set()
@@ -364,13 +390,12 @@ def _direction_rows(update: str, i: int, value: Any, places: dict[str, str]) -> 
         if not stated or not slug(stated) or ident in ids:
             raise fault(EQUIPMENT, i, DIRECTION, f"{value!r} names an empty or repeated direction")
         ids.add(ident)
-        place = places.get(stated)
         rows.append({
             "direction_id": ident, "update_id": update, "claimant_id": CLAIMANT, "stated": stated,
-            "place_id": place or "", "quote": _frag(DIRECTION, value),
+            "place_id": "", "quote": _frag(DIRECTION, value),
             "notes": (f"{EQUIPMENT} index {i} names {value!r} as the direction of the greatest losses; "
-                      + (f"the place named {stated} is {place}." if place else
-                         f"no place in the package is named {stated!r}, so place_id is empty.")),
+                      f"a direction of the front ({stated!r}) is not the place of that name, so place_id "
+                      "is empty."),
         })
     return rows
 
@@ -425,11 +450,8 @@ def plan(package: Package, paths: dict[str, Path]) -> Merge:
         pk = tables[name].schema.primary_key[0]
         have = {r[pk] for r in dicts(name)}
         catalogue[name] = [dict(r) for r in rows if r[pk] not in have]
-    places: dict[str, str] = {}
-    for r in dicts("places"):
-        places.setdefault(r["name"], r["place_id"])
     with task("build the rows of the General Staff files"):
-        rows = build(paths, places, dicts("loss_categories") + catalogue["loss_categories"])
+        rows = build(paths, dicts("loss_categories") + catalogue["loss_categories"])
     rows.catalogue = catalogue
     old_updates = {r["update_id"] for r in dicts("updates") if r.get("source_id") == SOURCE_ID}
     new_updates = {r["update_id"] for r in rows.tables["updates"]}
