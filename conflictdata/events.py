@@ -421,6 +421,8 @@ DESCRIPTIONS.update({
 })
 HIT = "hit"
 STOPPED = ("intercepted", "neutralised")
+# The field of munition_types that gives a type's class (drone, cruise_missile, ...).
+CLASS_FIELD = "category"
 DAMAGE = "damage_reports"
 
 
@@ -487,10 +489,10 @@ def _classes(package: Package) -> pl.DataFrame:
     """``munition_type_id`` -> ``munition_class`` (the type's category), empty without the catalogue."""
     import polars as pl
 
-    if "munition_types" not in package.resources:
+    types = _frame(package, "munition_types") if "munition_types" in package.resources else None
+    if types is None or CLASS_FIELD not in types.columns:
         return pl.DataFrame(schema={"munition_type_id": pl.String, "munition_class": pl.String})
-    types = _frame(package, "munition_types")
-    return types.select(pl.col("munition_type_id").cast(pl.String), pl.col("category").cast(pl.String)
+    return types.select(pl.col("munition_type_id").cast(pl.String), pl.col(CLASS_FIELD).cast(pl.String)
                         .alias("munition_class"))
 
 

@@ -78,6 +78,7 @@ updates:
         certainty: asserted
         quote: three test drones {tag}
         target_place_precision: within
+        scope: whole
 """
 
 

@@ -328,6 +328,7 @@ updates:
         munition_type_id: drone-type-not-stated
         target_place_id: testville-zz
         target_place_precision: within
+        scope: whole
         launched: 3
         certainty: asserted
         claim_id: aaa-first-in-key-order

@@ -19,7 +19,7 @@ The reasons, and the points each adds to the score that ranks them:
 - ``same attacker side`` (2): the claim's attacker (the key of its ``__attacker_side``
   lookup in :mod:`conflictdata.validation.context`: ``attacker_id``, ``perpetrator_id``) and
   the event's, compared at the top of the actors' parent chain (``ROOT``).
-- ``same munition class`` (1): the :data:`CLASS_FIELD` of the claim's munition type is that
+- ``same munition class`` (1): the class (:data:`conflictdata.events.CLASS_FIELD`) of the claim's munition type is that
   of a claim already linked to the event.
 
 An event is proposed only when its window overlaps or its place matches (attacker sides and
@@ -45,8 +45,6 @@ LIMIT = 5
 # Where a claim or an event happened: the first of these fields its table has (a munitions
 # claim's target, not its launch place).
 PLACE_FIELDS = ("target_place_id", "place_id")
-# The field of the table a claim's munition type refers to that says its class (drone, ...).
-CLASS_FIELD = "category"
 POINTS = {"overlap": 4, "same_place": 3, "nested_place": 2, "side": 2, "class": 1}
 
 
@@ -295,6 +293,8 @@ class _Context:
 
     def class_field(self, table: str) -> tuple[str, dict[str, str]] | None:
         """A claims table's field that names its munition type, and each type's class; None without one."""
+        from ..events import CLASS_FIELD
+
         for fk in self.state.layout.schemas[table].foreign_keys:
             target = self.state.tables.get(fk.resource)
             if len(fk.fields) == 1 and target is not None and CLASS_FIELD in target.schema.names:

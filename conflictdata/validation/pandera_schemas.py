@@ -204,7 +204,7 @@ def pandera_schema(table: str, package: Package | str | os.PathLike | None = Non
     ...     cd.pandera_schema("munitions").validate(frame, lazy=True)
     ... except pandera.errors.SchemaErrors as err:
     ...     print(sorted({check.split("(")[0] for check in err.failure_cases["check"]}))
-    ['dtype', 'isin']
+    ['certainty-without-hedge:certainty', 'dtype', 'isin']
     """
     from ..load import open_package_or_version
 
