@@ -129,8 +129,9 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
     fig.suptitle(title or "Each side's figures per event, as claimed", fontsize=13, fontweight="bold")
     note = (f"Latest figures of {data.claims} claims about {n} events in {data.label}"
             + (f"; {data.left_out} more events not drawn" if data.left_out else "")
-            + ".\nA side is a claimant's top-level actor; its claims are alternatives, never summed. Hatched bar "
-              "and line: a range (low to high). The counts are the claimants' own, not verified facts.")
+            + ".\nA side is the party to the war a claimant speaks for (anyone else is a non-party, named by kind); "
+              "its claims are alternatives, never summed.\nHatched bar and line: a range (low to high). The counts "
+              "are the claimants' own, not verified facts.")
     fig.supxlabel(note, fontsize=8, color="#444444")
     if not n:
         ax = fig.add_subplot()
@@ -184,7 +185,7 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
     for ax in axes[n:]:
         ax.set_axis_off()
     handles = [Patch(color=colours[s], label=data.side_label(s)) for s in data.sides]
-    legend.legend(handles=handles, title="side (a claimant's top-level actor)", loc="center",
+    legend.legend(handles=handles, title="side (the party a claimant speaks for), or a non-party", loc="center",
                   ncols=min(len(handles), 4), frameon=False, fontsize=9, title_fontsize=9)
     return fig
 

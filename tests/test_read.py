@@ -12,9 +12,7 @@ from conflictdata.package import locate, open_package
 from conflictdata.read import TableReader, read_raw
 from conflictdata.release import build
 
-from .conftest import ROOT
-
-from .conftest import line_of, read_rows, set_cell, write_rows
+from .conftest import ROOT, line_of, read_rows, set_cell, write_rows
 
 
 def test_batches_keep_file_lines(pkg, monkeypatch):

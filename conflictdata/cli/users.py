@@ -193,7 +193,8 @@ def plot(out, path, version, title, series):
     """Draw each side's figures per event into OUT (.png, .svg, .pdf): one panel per event.
 
     In each panel, bars per measure (launched, intercepted, returned, hit, killed, ...) and
-    side (a claimant's top-level actor), from the latest claims; a range is drawn low to high.
+    side (the party a claimant speaks for, or a non-party by kind), from the latest claims; a
+    range is drawn low to high.
     With --daily SERIES, one panel per series instead: the change of a running total (the
     General Staff's daily reports) since the report before, derived per day, with revisions
     (a total lower than the one before, kept as reported) in another colour and counted.
