@@ -174,6 +174,23 @@ def _table_section(name: str, schema: TableSchema, schemas: dict, checks) -> lis
     return out
 
 
+def _by_side(package: Package, who) -> str:
+    """The data card's line of claimed rows per side: a party, or a non-party by what it is."""
+    import polars as pl
+
+    from .events import sides
+
+    schema = TableSchema.from_dict(package.resources["actors"].schema)
+    tops = sides(package, schema, "actors", schema.primary_key[0])
+    rows = who.join(tops, on="claimant_id", how="left").with_columns(
+        pl.when(pl.col("__party_since").is_not_null()).then(pl.col("__top"))
+        .otherwise(pl.lit("non-party ") + pl.col("__top_kind").fill_null("unknown")).alias("side"))
+    counts = rows.group_by("side").agg(pl.col("len").sum()).sort(["len", "side"], descending=[True, False])
+    return ("- **By side** (the same rows, by the party to the war the claimant speaks for, or what a non-party "
+            "is; see the data dictionary): " + ", ".join(f"{r['side']} {r['len']:,}" for r in counts.iter_rows(
+                named=True)) + ".")
+
+
 def _event_layer_section(package: Package) -> list[str]:
     """The claims model's definitions, the parties as the actors' data gives them, and the event relations."""
     from .events import DESCRIPTIONS, MODEL, RELATIONS, parties, relation_columns
@@ -316,6 +333,7 @@ def coverage(package: Package | None = None) -> str:
                      + (f" and {', '.join(others)}" if others else "") + "; with the claimant's country): " + ", ".join(
             f"{r['name'] or r['claimant_id']} ({r['country'] or 'no country'}) {r['len']:,}"
             for r in who.iter_rows(named=True)) + ".")
+        lines.append(_by_side(package, who))
     if p is not None and p.height:
         countries = p.group_by("country").len().sort(["len", "country"], descending=[True, False], nulls_last=True)
         used = {v for n, f in claims.items() for fk in schemas[n].foreign_keys if fk.resource == "places"

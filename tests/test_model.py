@@ -340,3 +340,17 @@ def test_a_monitoring_missions_verified_totals_are_running_totals_with_their_sta
     assert ("casualty_reports", line, "event_id") in faults(pkg, "running-total-in-event", engine)
     set_cell(pkg, "casualty_reports", line, "event_start", "")
     assert ("casualty_reports", line, "event_start") in faults(pkg, "running-total-in-event", engine)
+
+
+def test_the_data_card_counts_claims_by_side_never_an_outlet_as_a_side(pkg):
+    from conflictdata.docs import coverage
+    from conflictdata.package import open_package
+
+    actor(pkg, "fixture-occupation-authority", "government_body", parent="russia", country="RUS")
+    update = page(pkg, 1)
+    event(pkg, "fixture-night")
+    casualty(pkg, "fixture-russian-toll", update, "fixture-occupation-authority", "fixture-night", killed=1)
+    (line,) = [x for x in coverage(open_package(pkg)).splitlines() if x.startswith("- **By side**")]
+    counted = dict(part.rsplit(" ", 1) for part in line.split("): ", 1)[1].rstrip(".").split(", "))
+    assert counted["russia"] == "1" and counted["non-party media"] == "1"  # Ukrainian media's report
+    assert "ukrainian-media" not in counted and "dw" not in counted
