@@ -142,13 +142,14 @@ def figure(data: Events, *, title: str | None = None) -> Figure:
     legend, axes = _panels(fig, nrows, ncols)
     for ax, (event_id, name) in zip(axes, data.events, strict=False):
         rows = [r for r in data.rows if r["event_id"] == event_id]
-        groups = list(dict.fromkeys((r["measure"], r["munition_type_id"]) for r in rows))
+        # a figure of another scope (a part, other victims) is another group: never one bar with the whole
+        groups = list(dict.fromkeys((r["measure"], r["munition_type_id"], r.get("scope_detail")) for r in rows))
         sides = [s for s in data.sides if any(r["side"] == s for r in rows)]
         width = min(0.8 / len(sides), 0.4)  # a lone side's bar stays a bar, not a wall
         top = 0
         for j, side in enumerate(sides):
             for i, group in enumerate(groups):
-                row = next((r for r in rows if (r["measure"], r["munition_type_id"]) == group
+                row = next((r for r in rows if (r["measure"], r["munition_type_id"], r.get("scope_detail")) == group
                             and r["side"] == side), None)
                 if row is None:
                     continue
@@ -194,11 +195,17 @@ def _n(value) -> str:
     return "?" if value is None else str(value)
 
 
-def _group(group: tuple[str, str | None], names: dict[str, str], width: int = 18) -> str:
-    measure, munition = group
-    if munition is None:
-        return measure
-    return f"{measure}\n" + "\n".join(textwrap.wrap(names.get(munition, munition), width))
+def _group(group: tuple, names: dict[str, str], width: int = 18) -> str:
+    """A tick label: the measure, the munition type's name, and a part's place (its id) where it has one."""
+    measure, munition, *rest = group
+    lines = [measure]
+    if munition is not None:
+        lines += textwrap.wrap(names.get(munition, munition), width)
+    scope = rest[0] if rest else None
+    part = [p.split("=", 1)[1] for p in (scope or "").split("; ") if p.startswith(("place_id=", "target_place_id="))]
+    if part:  # a part is named by its place; the victims counted are in the data, not the tick
+        lines += textwrap.wrap(f"part: {part[0]}", width)
+    return "\n".join(lines)
 
 
 def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, version: str | None = None,

@@ -354,3 +354,22 @@ def test_the_data_card_counts_claims_by_side_never_an_outlet_as_a_side(pkg):
     counted = dict(part.rsplit(" ", 1) for part in line.split("): ", 1)[1].rstrip(".").split(", "))
     assert counted["russia"] == "1" and counted["non-party media"] == "1"  # Ukrainian media's report
     assert "ukrainian-media" not in counted and "dw" not in counted
+
+
+def test_the_event_plot_draws_a_part_beside_the_whole_never_one_bar_for_both(pkg):
+    pytest.importorskip("matplotlib")
+    from conflictdata import plot
+
+    places(pkg, "fixture-region", parent="ukraine")
+    event(pkg, "fixture-nationwide")
+    update = page(pkg, 1)
+    munition(pkg, "fixture-whole", update, "ukrainian-air-force", "fixture-nationwide", "drone-type-not-stated",
+             intercepted=60)
+    munition(pkg, "fixture-part", update, "ukrainian-air-force", "fixture-nationwide", "drone-type-not-stated",
+             intercepted=20, target_place_id="fixture-region", target_place_precision="region", scope="part")
+    valid(pkg)
+    data = plot.events(pkg)
+    fig = plot.figure(data)
+    (ax,) = [a for a in fig.axes if a.axison and a.get_title(loc="left").startswith("fixture-nationwide")]
+    assert sorted(p.get_height() for p in ax.patches) == [20, 60]
+    assert any("part: fixture-region" in t.get_text() for t in ax.get_xticklabels())
