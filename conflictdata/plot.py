@@ -9,6 +9,10 @@ alternatives, never summed, and no side's count is divided by another's: the pic
 mixes one claimant's numerator with another's denominator. Claims not linked to an event are
 not drawn; the figure says how many events and claims it shows.
 
+:func:`plot_event` draws one event claim by claimant: a bar per claimant's latest claim in each
+group, coloured by side, a red bracket with the spread over a group in dispute, and each
+contradiction across measures written out under the panel.
+
 :func:`plot_daily` draws a second picture: running totals (the General Staff's daily reports)
 as the change since the report before, one panel per series, from :func:`conflictdata.daily`;
 revisions (a total lower than the one before) in another colour, counted in the titles and
@@ -221,15 +225,21 @@ def plot(out: str | os.PathLike, path: str | os.PathLike | None = None, *, versi
     >>> plot("events.png", "path/to/another/package")            # doctest: +SKIP
     """
     require("matplotlib", EXTRA)
+    data = events(path, version=version)
+    save(figure(data, title=title), out)
+    return data
+
+
+def save(fig: Figure, out: str | os.PathLike) -> None:
+    """Write ``fig`` to ``out`` (PNG, SVG or PDF by suffix) beside it, then rename it into place.
+
+    No timestamp or version goes into the file's metadata, so the same data gives the same bytes.
+    """
     out = Path(out)
     fmt = out.suffix.lstrip(".").lower() or "png"
-    data = events(path, version=version)
-    fig = figure(data, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(out) as tmp:
-        # no timestamp or version in the file's metadata, so the same data gives the same bytes
         fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
-    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,9 +375,9 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
     note = (f"The claims of {who} in {data.label}: one party's figures, not verified. Derived per day from "
             "its running totals since 24 February 2022: each bar is a report's total minus the report before "
             "(never a figure the source stated)."
-            f"\n{_count(data.revisions, 'revision')} (a total lower than the one before, kept as reported) "
+            f"\n{count(data.revisions, 'revision')} (a total lower than the one before, kept as reported) "
             "drawn below zero in orange, marked ▼."
-            + (f" {_count(gaps, 'report')} more than a day after the one before: a paler bar, the change "
+            + (f" {count(gaps, 'report')} more than a day after the one before: a paler bar, the change "
                "over those days." if gaps else "")
             + (f" No running totals of: {', '.join(data.empty)}." if data.empty else ""))
     fig.supxlabel("\n".join(textwrap.fill(line, 150) for line in note.split("\n")), fontsize=8, color="#444444")
@@ -404,7 +414,7 @@ def daily_figure(data: Daily, *, title: str | None = None) -> Figure:
         lower = " (a lower bound)" if last["bound"] else ""
         # a casualty report's approximation ("about") qualifies its casualties, not the prisoners beside them
         hedge = f"{last['approximation']} " if last.get("approximation") and s.name != "captured" else ""
-        ax.set_title(f"{s.title}: {_count(s.revisions, 'revision')}; {s.claimant}; last total {hedge}"
+        ax.set_title(f"{s.title}: {count(s.revisions, 'revision')}; {s.claimant}; last total {hedge}"
                      f"{last['total']:,} on {last['date']}{lower}",
                      fontsize=10, loc="left")
         ax.set_ylabel(f"{s.unit} per day,\nas claimed", fontsize=8)
@@ -442,7 +452,8 @@ def _panels(fig: Figure, nrows: int, ncols: int, *, sharex: bool = False):
     return legend, axes
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """``1 dispute``, ``2 disputes``."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
@@ -458,11 +469,160 @@ def plot_daily(out: str | os.PathLike, names: str | list[str], path: str | os.Pa
     >>> plot_daily("daily.png", "tank,personnel")                 # doctest: +SKIP
     """
     require("matplotlib", EXTRA)
-    out = Path(out)
-    fmt = out.suffix.lstrip(".").lower() or "png"
     data = daily_series(names, path, version=version)
-    fig = daily_figure(data, title=title)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(out) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=120, metadata={"Software": None} if fmt == "png" else None)
+    save(daily_figure(data, title=title), out)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# The third picture: one event, claim by claim, its disputes and contradictions marked.
+
+DISPUTE = "#c0392b"
+
+
+@dataclass
+class Claims:
+    """What :func:`event_figure` draws: one event's latest claims, its disputes and contradictions."""
+
+    event_id: str
+    name: str
+    rows: list[dict]  # event_figures rows (latest claims) of the event, with "side"
+    disputes: dict[tuple, int]  # (measure, munition_type_id, scope_detail) -> spread
+    contradictions: list[dict]  # event_contradictions rows of the event
+    label: str
+    sides: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # actor and munition type id -> name
+
+
+def event_claims(event_id: str, path: str | os.PathLike | None = None, *, version: str | None = None) -> Claims:
+    """One event's latest claims, claimant by claimant, with the groups in dispute and the contradictions.
+
+    Raises ``ValueError`` (with the closest ids) for an event the package does not have.
+
+    Examples
+    --------
+    >>> c = event_claims("2024-10-08-overnight-missile-and-drone-attack")
+    >>> sorted({r["claimant_id"] for r in c.rows}), c.disputes, c.contradictions
+    (['armed-forces-of-ukraine', 'ukrainian-air-force'], {}, [])
+    """
+    import polars as pl
+
+    from .events import contradictions_frame, disputes_frame, figures_frame, side_label
+    from .suggest import did_you_mean
+
+    package = open_package_or_version(path, version)
+    names = {**_names(package, "actors", "actor_id", "name"),
+             **_names(package, "munition_types", "munition_type_id", "name")}
+    known = _names(package, "events", "event_id", "name")
+    if event_id not in known:
+        hint = did_you_mean(event_id, list(known))
+        raise ValueError(f"no event {event_id!r} in the package" + (f"; {hint}" if hint else "")
+                         + " (cd.load('events') lists them)")
+    rows = figures_frame(package, latest=True).filter(pl.col("event_id") == event_id).with_columns(side_label())
+    group = ["measure", "munition_type_id", "scope_detail"]
+    spreads = (disputes_frame(package).filter(pl.col("event_id") == event_id)
+               .unique(group, maintain_order=True).select(*group, "spread"))
+    found = contradictions_frame(package).filter(pl.col("event_id") == event_id)
+    label = package.descriptor.get("title") or package.root.name
+    label += f" (version {package.version})" if package.version else ""
+    return Claims(event_id, known[event_id], rows.to_dicts(),
+                  {tuple(r[:3]): r[3] for r in spreads.iter_rows()}, found.to_dicts(), label,
+                  list(rows.unique("side", maintain_order=True)["side"]), names)
+
+
+def event_figure(data: Claims, *, title: str | None = None) -> Figure:
+    """Draw one event: a bar per claimant in each group, coloured by side; disputes and contradictions marked.
+
+    A group (measure, munition type, scope) whose claimants' figures cannot all be true gets a
+    red bracket over its bars with the spread; each contradiction across measures is written
+    under the panel, naming both claimants and what each says.
+    """
+    require("matplotlib", EXTRA)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    groups = list(dict.fromkeys((r["measure"], r["munition_type_id"], r.get("scope_detail")) for r in data.rows))
+    lines = [_contradiction(c, data.names) for c in data.contradictions]
+    inches = max(8.0, 2.2 * len(groups) + 3)
+    fig = Figure(figsize=(inches, 6.4 + 0.3 * len(lines)), layout="constrained", dpi=120)
+    FigureCanvasAgg(fig)
+    fig.suptitle(title or f"{data.name}: what each claimant says", fontsize=13, fontweight="bold")
+    colours = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(data.sides)}
+    legend, (ax,) = _panels(fig, 1, 1)
+    top: float = 0
+    for i, group in enumerate(groups):
+        rows = sorted((r for r in data.rows if (r["measure"], r["munition_type_id"], r.get("scope_detail")) == group),
+                      key=lambda r: (data.sides.index(r["side"]), r["claimant_id"]))
+        width = min(0.8 / len(rows), 0.35)
+        for j, row in enumerate(rows):
+            x = i + width * (j + 0.5 - len(rows) / 2)
+            exact = row["best"] is not None
+            height = row["best"] if exact else (row["low"] or 0)
+            high = row["high"] if row["high"] is not None else height
+            ax.bar(x, height, width=width * 0.92, color=colours[row["side"]], hatch=None if exact else "//",
+                   edgecolor="white" if exact else colours[row["side"]], alpha=1 if exact else 0.5)
+            if not height:
+                ax.hlines(0, x - width * 0.46, x + width * 0.46, colors=colours[row["side"]], linewidth=3)
+            if row["low"] is not None and row["high"] is not None and row["low"] != row["high"]:
+                ax.vlines(x, row["low"], row["high"], color="#222222", linewidth=1.2)
+            figure_text = str(row["best"]) if exact else f"{_n(row['low'])}–{_n(row['high'])}"
+            who = "\n".join(textwrap.wrap(data.names.get(row["claimant_id"], row["claimant_id"]), 14))
+            ax.annotate(f"{figure_text}\n{who}", (x, max(height, high)), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7)
+            top = max(top, height, high)
+        if group in data.disputes:
+            left, right = i - 0.42, i + 0.42
+            peak = max(max(r["best"] or 0, r["high"] or 0, r["low"] or 0) for r in rows)
+            y = peak * 1.3 + 1
+            ax.plot([left, left, right, right], [y * 0.97, y, y, y * 0.97], color=DISPUTE, linewidth=1.6)
+            ax.annotate(f"dispute: spread {data.disputes[group]}", (i, y), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9, color=DISPUTE,
+                        fontweight="bold")
+            top = max(top, y * 1.08)
+    ax.set_xticks(range(len(groups)), [_group(g, data.names, 16) for g in groups], fontsize=8)
+    ax.set_xlim(-0.6, len(groups) - 0.4)
+    ax.set_ylim(0, max(1, top) * 1.25)  # room for the figures and names above the bars
+    ax.set_ylabel(YLABEL, fontsize=8)
+    ax.set_xlabel(XLABEL + " (one bar per claimant, its latest claim)", fontsize=8, color="#444444")
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    if not groups:
+        ax.text(0.5, 0.5, "No claim of this event states a figure.", transform=ax.transAxes, ha="center")
+    handles = [Patch(color=colours[s], label=data.names.get(s, s)) for s in data.sides]
+    legend.legend(handles=handles, title="side (the party a claimant speaks for), or a non-party", loc="center",
+                  ncols=max(1, min(len(handles), 4)), frameon=False, fontsize=9, title_fontsize=9)
+    note = [f"Latest claims about one event in {data.label}. Red: a dispute, figures of one scope that "
+            "cannot all be true (spread = the gap between the claimants' ranges).", *lines,
+            "The counts are the claimants' own, not verified facts."]
+    # the caption wraps to the figure's width (about 13 characters an inch at this size)
+    fig.supxlabel("\n".join(part for line in note for part in textwrap.wrap(line, int(inches * 13))),
+                  fontsize=8, color="#444444")
+    return fig
+
+
+def _contradiction(row: dict, names: dict[str, str]) -> str:
+    """One contradiction in words: who says all were stopped, who says one hit (or what was struck)."""
+    who = names.get(row["all_claimant_id"], row["all_claimant_id"])
+    other = names.get(row["hit_claimant_id"], row["hit_claimant_id"])
+    classes = f" ({row['munition_classes']})" if row.get("munition_classes") else ""
+    says = (f"{row['hit']} hit" if row.get("hit") is not None else "a hit") + (
+        f"; struck: {row['hit_objects']}" if row.get("hit_objects") else "")
+    return (f"Contradiction: {who} ({row['all_side']}) says every munition launched{classes} was stopped; "
+            f"{other} ({row['hit_side']}) says {says}.")
+
+
+def plot_event(out: str | os.PathLike, event_id: str, path: str | os.PathLike | None = None, *,
+               version: str | None = None, title: str | None = None) -> Claims:
+    """Draw one event claim by claimant (:func:`event_figure`) and save it to ``out``, as :func:`plot` does.
+
+    Examples
+    --------
+    >>> plot_event("night.png", "2024-10-08-overnight-missile-and-drone-attack")   # doctest: +SKIP
+    """
+    require("matplotlib", EXTRA)
+    data = event_claims(event_id, path, version=version)
+    save(event_figure(data, title=title), out)
     return data

@@ -373,3 +373,34 @@ def test_the_event_plot_draws_a_part_beside_the_whole_never_one_bar_for_both(pkg
     (ax,) = [a for a in fig.axes if a.axison and a.get_title(loc="left").startswith("fixture-nationwide")]
     assert sorted(p.get_height() for p in ax.patches) == [20, 60]
     assert any("part: fixture-region" in t.get_text() for t in ax.get_xticklabels())
+
+
+def test_one_event_is_drawn_claimant_by_claimant_with_its_dispute_and_contradiction(pkg, tmp_path):
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    from conflictdata import plot
+    from conflictdata.cli import cli
+
+    kyiv_night(pkg)
+    munition(pkg, "fixture-drones-ua", "fixture-update-1", "ukrainian-air-force", "fixture-kyiv-night",
+             "drone-type-not-stated", launched=30, intercepted=25)
+    munition(pkg, "fixture-drones-ru", "fixture-update-2", "russian-armed-forces", "fixture-kyiv-night",
+             "drone-type-not-stated", launched=12)
+    data = plot.event_claims("fixture-kyiv-night", pkg)
+    assert data.disputes == {("launched", "drone-type-not-stated", None): 18}
+    fig = plot.event_figure(data)
+    (ax,) = [a for a in fig.axes if a.axison]
+    assert sorted(p.get_height() for p in ax.patches) == [1, 6, 6, 12, 25, 30]  # a bar per claim, none summed
+    texts = [t.get_text() for t in ax.texts]
+    assert "dispute: spread 18" in texts
+    assert any(t.startswith("12\nRussian armed") for t in texts)  # each bar names its claimant
+    caption = fig.get_supxlabel() if hasattr(fig, "get_supxlabel") else fig._supxlabel.get_text()
+    assert "Contradiction: Ukrainian Air Force (ukraine) says every munition launched (ballistic_missile) was " \
+           "stopped; Russian armed forces (russia) says 1 hit." in caption
+    out = tmp_path / "night.png"
+    r = CliRunner().invoke(cli, ["plot", str(out), "--event", "fixture-kyiv-night", "--path", str(pkg)])
+    assert r.exit_code == 0 and "2 claimants, 1 dispute, 1 contradiction" in r.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    r = CliRunner().invoke(cli, ["plot", str(out), "--event", "fixture-kyiv", "--path", str(pkg)])
+    assert r.exit_code == 2 and "did you mean 'fixture-kyiv-night'?" in r.output and "Traceback" not in r.output

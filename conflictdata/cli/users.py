@@ -184,17 +184,23 @@ def export(out, fmt, path, version, force, allow_invalid):
 @PACKAGE_PATH
 @VERSION
 @click.option("--title", help="A title instead of the default one.")
+@click.option("--event", "event_id", metavar="EVENT_ID",
+              help="Draw one event instead, claim by claimant: a bar per claimant, disputes and contradictions "
+                   "marked.")
 @click.option("--daily", "series", metavar="SERIES",
               help="Draw running totals per day instead: comma-separated loss categories (tank, apc, ...) "
                    "or personnel, captured; e.g. --daily tank,personnel.")
 @friendly
 @usage_errors
-def plot(out, path, version, title, series):
+def plot(out, path, version, title, event_id, series):
     """Draw each side's figures per event into OUT (.png, .svg, .pdf): one panel per event.
 
     In each panel, bars per measure (launched, intercepted, returned, hit, killed, ...) and
     side (the party a claimant speaks for, or a non-party by kind), from the latest claims; a
     range is drawn low to high.
+    With --event EVENT_ID, that one event instead: a bar per claimant's latest claim in each
+    group, coloured by side, a red bracket with the spread over a dispute, and each
+    contradiction across measures written under the panel.
     With --daily SERIES, one panel per series instead: the change of a running total (the
     General Staff's daily reports) since the report before, derived per day, with revisions
     (a total lower than the one before, kept as reported) in another colour and counted.
@@ -202,6 +208,21 @@ def plot(out, path, version, title, series):
     is replaced. Needs matplotlib (the 'plot' extra).
     """
     _one_source(path, version)
+    if event_id is not None and series is not None:
+        raise click.UsageError("give --event or --daily, not both")
+    if event_id is not None:
+        from ..plot import plot_event
+
+        try:
+            claims = plot_event(out, event_id, path, version=version, title=title)
+        except ValueError as e:
+            raise click.UsageError(str(e)) from None
+        from ..plot import count
+
+        click.echo(f"wrote {out}: {count(len({r['claimant_id'] for r in claims.rows}), 'claimant')}, "
+                   f"{count(len(claims.disputes), 'dispute')}, "
+                   f"{count(len(claims.contradictions), 'contradiction')}")
+        return
     if series is not None:
         from ..plot import plot_daily
 
