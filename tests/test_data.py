@@ -80,6 +80,7 @@ def test_every_imported_number_stands_in_its_quote_or_notes(table):
 
 def test_seed_figures():
     m = cd.load("munitions")
+    m = m[m["update_id"].str.startswith("dw-2024-10-08-")]  # the seed's rows; curated pages add their own
     assert m["launched"].sum() == 2 + 19
     assert m["intercepted"].sum() == 18
     assert m["returned"].sum() == 1
